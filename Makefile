@@ -1,0 +1,34 @@
+# Two commands do everything: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench setup system clean
+
+demo: setup
+	$(PY) -m demos one_neuron
+
+test: setup
+	MPLBACKEND=Agg $(PY) -m pytest -q
+
+bench: setup
+	$(PY) -m scripts.bench
+
+setup: system $(STAMP)
+
+system:
+	@scripts/setup-system $(SYSTEM_FLAGS)
+
+# The venv is rebuilt only when pyproject.toml changes, so re-running is fast.
+# torch is pinned to the CPU wheel first so the `torch` extra installs nothing bigger.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "chainrule needs Python >= 3.10")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "torch==2.13.0" || echo "torch CPU wheel unavailable: torch cross-checks will skip"
+	$(PY) -m pip install -q -e ".[all]" || $(PY) -m pip install -q -e ".[plot,progress,notebook,browser,digits,fast,bench,test]"
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Walkthroughs: one idea each, run as ``python -m demos.<name>`` or opened as notebooks."""

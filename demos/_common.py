@@ -1,0 +1,62 @@
+"""What every walkthrough shares: its command line, its output folder, its narration."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+
+@dataclass
+class Options:
+    """Settings every walkthrough understands."""
+
+    out: Path
+    quick: bool
+
+
+def options(name: str, argv: Optional[Sequence[str]] = None) -> Options:
+    """Parse ``--out DIR`` (default ``out/<name>``) and ``--quick``; create the folder."""
+    parser = argparse.ArgumentParser(prog=f"python -m demos.{name}")
+    parser.add_argument("--out", type=Path, default=Path("out") / name,
+                        help=f"folder for the pictures (default: out/{name})")
+    parser.add_argument("--quick", action="store_true",
+                        help="smaller settings, for tests")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    return Options(out=args.out, quick=args.quick)
+
+
+def say(text: str) -> None:
+    """Print a paragraph of the narrative, wrapped for the terminal."""
+    width = min(88, max(40, _terminal_width()))
+    for paragraph in textwrap.dedent(text).strip().split("\n\n"):
+        print(textwrap.fill(" ".join(paragraph.split()), width))
+        print()
+
+
+def wrote(path: Path) -> Path:
+    """Report a file the walkthrough wrote, and return it."""
+    print(f"  wrote {path}")
+    return path
+
+
+def pyplot():
+    """matplotlib's pyplot, headless unless a display is configured."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - depends on the extras
+        raise SystemExit("this walkthrough draws with matplotlib: "
+                         "pip install 'chainrule[plot]' (make demo does it for you)") from exc
+    return plt
+
+
+def _terminal_width() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 88

@@ -1,0 +1,23 @@
+"""chainrule's engine: scalar Values, one rule table, a backward pass you can step through.
+
+>>> from engine import Value
+>>> x = Value(0.5, label="x")
+>>> y = (2 * x).tanh(); y.backward()
+>>> round(x.grad, 6)
+0.839949
+"""
+
+from .backprop import Step, backward, backward_steps, topological_order
+from .functional import dot, sum
+from .gradcheck import GradcheckError, gradcheck
+from .modes import (AnomalyError, detect_anomaly, enable_grad, is_anomaly_enabled,
+                    is_grad_enabled, no_grad)
+from .ops import RULES, Op, define_op, remove_op
+from .value import Constant, Value, apply
+
+__all__ = [
+    "Value", "Constant", "Op", "RULES", "define_op", "remove_op", "apply",
+    "sum", "dot", "topological_order", "backward", "backward_steps", "Step",
+    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled",
+    "AnomalyError", "gradcheck", "GradcheckError",
+]

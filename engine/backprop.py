@@ -1,0 +1,217 @@
+"""The backward pass: a topological order, then the chain rule node by node.
+
+For every node, in reverse topological order, each input receives
+``contribution = local × upstream``, where ``upstream`` is the node's own
+gradient (d root / d node, complete by the time the node is reached) and
+``local`` is d node / d input, stored when the node was made.
+
+``backward()`` and the step-through generator ``backward_steps()`` are the
+same code: ``backward()`` just runs the steps without looking at them.
+
+>>> from engine import Value
+>>> a = Value(2.0, label="a"); b = Value(-3.0, label="b"); c = Value(10.0, label="c")
+>>> e = a * b; e.label = "e"
+>>> d = e + c; d.label = "d"
+>>> steps = d.backward_steps()
+>>> print(next(steps))
+step 1 of 2: d = e + c = 4
+  upstream ∂d/∂d = 1
+  e: local ∂d/∂e = 1 = 1;  contribution 1 × 1 = 1;  e.grad += 1 → 1
+  c: local ∂d/∂c = 1 = 1;  contribution 1 × 1 = 1;  c.grad += 1 → 1
+>>> print(next(steps))
+step 2 of 2: e = a * b = -6
+  upstream ∂d/∂e = 1
+  a: local ∂e/∂a = b = -3;  contribution -3 × 1 = -3;  a.grad += -3 → -3
+  b: local ∂e/∂b = a = 2;  contribution 2 × 1 = 2;  b.grad += 2 → 2
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, List
+
+from . import numeric as num
+from .modes import MODE, AnomalyError
+
+
+def topological_order(root) -> list:
+    """Every node ``root`` depends on, inputs before outputs, ``root`` last.
+
+    Iterative (an explicit stack, so a million-node chain is fine) and
+    deterministic: a depth-first walk over each node's inputs in order.
+
+    >>> from engine import Value
+    >>> a = Value(1.0, label="a"); b = a * a; b.label = "b"
+    >>> [v.label for v in topological_order(b)]
+    ['a', 'b']
+    """
+    if not hasattr(root, "inputs"):
+        raise TypeError(f"topological_order needs a Value, got {type(root).__name__}")
+    order: list = []
+    seen = set()
+    stack = [(root, False)]
+    push, pop, mark, emit = stack.append, stack.pop, seen.add, order.append
+    while stack:
+        v, expanded = pop()
+        if expanded:
+            emit(v)
+        elif v not in seen:
+            mark(v)
+            push((v, True))
+            for inp in reversed(v.inputs):
+                if inp not in seen:
+                    push((inp, False))
+    return order
+
+
+def _prepare(root) -> list:
+    """Topological order with the gradients of all non-leaf nodes reset and root seeded."""
+    order = topological_order(root)
+    for v in order:
+        if v.inputs:
+            v.grad = 0.0
+    if root.inputs:
+        root.grad = 1.0
+    else:
+        root.grad += 1.0  # a lone leaf accumulates, as every leaf does
+    return order
+
+
+def _propagate(order: list) -> Iterator:
+    """Apply the chain rule at each non-leaf node, last to first; yield the node after."""
+    check = MODE.anomaly
+    for v in reversed(order):
+        inputs = v.inputs
+        if inputs:
+            upstream = v.grad
+            for inp, local in zip(inputs, v.local):
+                inp.grad += local * upstream
+            if check:
+                _check_grads(v)
+            yield v
+
+
+def backward(root) -> None:
+    """Set ``root.grad = 1`` and fill in ``grad`` for every node below it.
+
+    Leaf gradients accumulate across calls (as in PyTorch); gradients of
+    intermediate nodes are recomputed from zero every time.
+    """
+    for _ in _propagate(_prepare(root)):
+        pass
+
+
+def backward_steps(root) -> Iterator["Step"]:
+    """Backpropagate one node at a time, yielding a :class:`Step` after each.
+
+    The order is computed up front; steps are made lazily, so stepping a huge
+    graph costs memory only for the steps you keep.
+    """
+    order = _prepare(root)
+    names = NodeNames(order)
+    total = sum(1 for v in order if v.inputs)
+    for index, v in enumerate(_propagate(order), 1):
+        yield Step(v, index, total, names, root)
+
+
+def _check_grads(v) -> None:
+    upstream = v.grad
+    for inp, local in zip(v.inputs, v.local):
+        if inp.requires_grad and not num.isfinite(local * upstream):
+            from .value import display_name
+            raise AnomalyError(
+                f"non-finite gradient {local * upstream} flowed from the {v.op.name} node "
+                f"{display_name(v)!r} into {display_name(inp)!r} "
+                f"(local {local}, upstream {upstream}; backward pass)")
+
+
+class NodeNames:
+    """Names for the nodes of one graph: the label, else ``n<k>`` from the order.
+
+    Constants are named by their number.
+    """
+
+    def __init__(self, order: list) -> None:
+        self._index = {}
+        for k, v in enumerate(order):
+            self._index[v] = k
+
+    def __call__(self, v) -> str:
+        if v.label:
+            return v.label
+        if not v.inputs and not v.requires_grad:
+            return fmt(v.data)
+        return f"n{self._index.get(v, '?')}"
+
+
+class Step:
+    """One node's turn in the backward pass, after its contributions were added.
+
+    ``node`` is the node, ``upstream`` its gradient, and ``inputs``, ``locals``,
+    ``contributions`` and ``grads_after`` hold, per input in order, the input,
+    its local derivative, what was added to its grad and its grad afterwards.
+    """
+
+    def __init__(self, node, index: int, total: int, names: NodeNames, root) -> None:
+        self.node = node
+        self.index = index
+        self.total = total
+        self.upstream = node.grad
+        self.inputs = node.inputs
+        self.locals = node.local
+        self.contributions = tuple(local * self.upstream for local in node.local)
+        self.grads_after = tuple(inp.grad for inp in node.inputs)
+        self._names = names
+        self._root = root
+
+    def name(self, v) -> str:
+        """The name this walkthrough uses for node ``v``."""
+        return self._names(v)
+
+    @property
+    def op(self):
+        return self.node.op
+
+    def formula(self, i: int) -> str:
+        """The local derivative of input ``i`` as a formula over the names."""
+        names = [self._names(v) for v in self.inputs]
+        return self.op.describe_local(i, names, self._names(self.node), self.node.attr)
+
+    def lines(self) -> List[str]:
+        """The chain-rule arithmetic of this step, one line per input."""
+        node, name = self.node, self._names
+        names = [name(v) for v in self.inputs]
+        out = name(node)
+        head = (f"step {self.index} of {self.total}: {out} = "
+                f"{self.op.describe_forward(names, node.attr)} = {fmt(node.data)}")
+        lines = [head, f"  upstream ∂{name(self._root)}/∂{out} = {fmt(self.upstream)}"]
+        seen = {}
+        for i, inp in enumerate(self.inputs):
+            local, contribution = self.locals[i], self.contributions[i]
+            repeat = seen.get(inp, 0)
+            seen[inp] = repeat + 1
+            suffix = f" (use {repeat + 1})" if self.inputs.count(inp) > 1 else ""
+            lines.append(
+                f"  {names[i]}{suffix}: local ∂{out}/∂{names[i]} = {self.formula(i)} = {fmt(local)};"
+                f"  contribution {fmt(local)} × {fmt(self.upstream)} = {fmt(contribution)};"
+                f"  {names[i]}.grad += {fmt(contribution)} → {fmt(self._grad_after(i))}")
+        return lines
+
+    def _grad_after(self, i: int) -> float:
+        # For an input used twice by this node, the grad after *this* use.
+        inp = self.inputs[i]
+        later = sum(self.contributions[j] for j in range(i + 1, len(self.inputs))
+                    if self.inputs[j] is inp)
+        return self.grads_after[i] - later
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def __repr__(self) -> str:
+        return (f"<Step {self.index}/{self.total} {self._names(self.node)} "
+                f"op={self.op.name} upstream={fmt(self.upstream)}>")
+
+
+def fmt(x: float) -> str:
+    """Short text for a number in explanations: 6 significant digits."""
+    text = format(x, ".6g")
+    return "0" if text == "-0" else text

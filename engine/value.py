@@ -1,0 +1,315 @@
+"""``Value``: one number that remembers the op that made it and its ordered inputs.
+
+>>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+>>> e = a * b; e.label = "e"
+>>> e
+Value(data=-6.0, grad=0.0, op='*', label='e')
+>>> e.inputs == (a, b), e.local
+(True, (-3.0, 2.0))
+>>> e.backward(); a.grad, b.grad
+(-3.0, 2.0)
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Iterator, Optional
+
+from . import numeric as num
+from .modes import MODE, AnomalyError
+from .ops import Op
+
+_new = object.__new__
+
+
+class Value:
+    """A scalar node of the computation graph.
+
+    ``data`` is the number, ``grad`` the derivative of the last ``backward()``
+    root with respect to it, ``op`` the :class:`~engine.ops.Op` that made it
+    (``None`` for a leaf), ``inputs`` its ordered inputs, ``local`` the local
+    derivative of ``op`` with respect to each input (computed in the forward
+    pass) and ``attr`` the op's setting, if any.
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "inputs", "local", "attr")
+
+    def __init__(self, data: float, label: str = "") -> None:
+        if type(data) is not float:
+            data = as_real(data, "Value data")
+        if type(label) is not str:
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}")
+        self.data = data
+        self.grad = 0.0
+        self.label = label
+        self.op: Optional[Op] = None
+        self.inputs: tuple = ()
+        self.local: tuple = ()
+        self.attr = None
+        if MODE.anomaly and not num.isfinite(data):
+            raise AnomalyError(f"leaf {label or 'Value'} was created with non-finite data {data}")
+
+    # --- reading the node ---------------------------------------------------------
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a node no op produced (parameters, inputs, constants)."""
+        return not self.inputs
+
+    @property
+    def requires_grad(self) -> bool:
+        """False for the constants that plain numbers become in expressions."""
+        return True
+
+    @property
+    def _prev(self) -> tuple:
+        """micrograd's spelling of the inputs (distinct ones, in order)."""
+        return tuple(dict.fromkeys(self.inputs))
+
+    @property
+    def _op(self) -> str:
+        """micrograd's spelling of the op symbol ('' for a leaf)."""
+        return self.op.label(self.attr) if self.op is not None else ""
+
+    def __repr__(self) -> str:
+        parts = [f"data={self.data!r}", f"grad={self.grad!r}"]
+        if self.op is not None:
+            parts.append(f"op={self._op!r}")
+        if self.label:
+            parts.append(f"label={self.label!r}")
+        return f"Value({', '.join(parts)})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # --- backpropagation ------------------------------------------------------------
+
+    def backward(self) -> None:
+        """Fill ``grad`` of every node this one depends on (see ``engine.backprop``)."""
+        from .backprop import backward
+        backward(self)
+
+    def backward_steps(self) -> Iterator:
+        """Backpropagate one node at a time, yielding a :class:`~engine.backprop.Step` each."""
+        from .backprop import backward_steps
+        return backward_steps(self)
+
+    # --- arithmetic: thin shims onto the rule table -----------------------------------
+
+    def __add__(self, other):
+        other = other if type(other) is Value else lift(other)
+        return NotImplemented if other is None else node(Op.ADD, (self, other), (self.data, other.data))
+
+    def __radd__(self, other):
+        other = lift(other)
+        return NotImplemented if other is None else node(Op.ADD, (other, self), (other.data, self.data))
+
+    def __sub__(self, other):
+        other = other if type(other) is Value else lift(other)
+        return NotImplemented if other is None else node(Op.SUB, (self, other), (self.data, other.data))
+
+    def __rsub__(self, other):
+        other = lift(other)
+        return NotImplemented if other is None else node(Op.SUB, (other, self), (other.data, self.data))
+
+    def __mul__(self, other):
+        other = other if type(other) is Value else lift(other)
+        return NotImplemented if other is None else node(Op.MUL, (self, other), (self.data, other.data))
+
+    def __rmul__(self, other):
+        other = lift(other)
+        return NotImplemented if other is None else node(Op.MUL, (other, self), (other.data, self.data))
+
+    def __truediv__(self, other):
+        other = other if type(other) is Value else lift(other)
+        return NotImplemented if other is None else node(Op.DIV, (self, other), (self.data, other.data))
+
+    def __rtruediv__(self, other):
+        other = lift(other)
+        return NotImplemented if other is None else node(Op.DIV, (other, self), (other.data, self.data))
+
+    def __pow__(self, other):
+        if isinstance(other, Value):
+            return node(Op.POW, (self, other), (self.data, other.data))
+        if is_real(other):
+            return node(Op.POW_CONST, (self,), (self.data,), float(other))
+        return NotImplemented
+
+    def __rpow__(self, other):
+        if is_real(other):
+            return node(Op.CONST_POW, (self,), (self.data,), float(other))
+        return NotImplemented
+
+    def __neg__(self):
+        return node(Op.NEG, (self,), (self.data,))
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return node(Op.ABS, (self,), (self.data,))
+
+    # Ordering compares the numbers (handy for `if loss < 0.1`); == stays identity,
+    # because a Value is a graph node and is used as a dict key.
+    def __lt__(self, other):
+        return self.data < _number(other) if _number(other) is not None else NotImplemented
+
+    def __le__(self, other):
+        return self.data <= _number(other) if _number(other) is not None else NotImplemented
+
+    def __gt__(self, other):
+        return self.data > _number(other) if _number(other) is not None else NotImplemented
+
+    def __ge__(self, other):
+        return self.data >= _number(other) if _number(other) is not None else NotImplemented
+
+    __hash__ = object.__hash__
+
+    # --- functions ------------------------------------------------------------------
+
+    def exp(self) -> "Value":
+        """``e ** self``."""
+        return node(Op.EXP, (self,), (self.data,))
+
+    def log(self) -> "Value":
+        """Natural logarithm (``-inf`` at 0, ``nan`` below)."""
+        return node(Op.LOG, (self,), (self.data,))
+
+    def sqrt(self) -> "Value":
+        """Square root."""
+        return node(Op.SQRT, (self,), (self.data,))
+
+    def abs(self) -> "Value":
+        """Absolute value (derivative 0 at 0, as in PyTorch)."""
+        return node(Op.ABS, (self,), (self.data,))
+
+    def tanh(self) -> "Value":
+        """Hyperbolic tangent, output in (-1, 1)."""
+        return node(Op.TANH, (self,), (self.data,))
+
+    def sigmoid(self) -> "Value":
+        """Logistic sigmoid ``1 / (1 + e**-x)``, output in (0, 1), stable for any x."""
+        return node(Op.SIGMOID, (self,), (self.data,))
+
+    def relu(self) -> "Value":
+        """``max(x, 0)`` (derivative 0 at 0, as in PyTorch)."""
+        return node(Op.RELU, (self,), (self.data,))
+
+    def leaky_relu(self, slope: float = 0.01) -> "Value":
+        """``x`` for positive x, ``slope * x`` otherwise."""
+        return node(Op.LEAKY_RELU, (self,), (self.data,), as_real(slope, "leaky_relu slope"))
+
+    def gelu(self, approximate: str = "none") -> "Value":
+        """Gaussian error linear unit: exact ``x * Phi(x)`` or the ``'tanh'`` approximation."""
+        if approximate == "none":
+            return node(Op.GELU, (self,), (self.data,))
+        if approximate == "tanh":
+            return node(Op.GELU_TANH, (self,), (self.data,))
+        raise ValueError(f"gelu approximate must be 'none' or 'tanh', got {approximate!r}")
+
+    def silu(self) -> "Value":
+        """``x * sigmoid(x)`` (also called swish)."""
+        return node(Op.SILU, (self,), (self.data,))
+
+    def softplus(self) -> "Value":
+        """``log(1 + e**x)``, a smooth ReLU, exact for large |x|."""
+        return node(Op.SOFTPLUS, (self,), (self.data,))
+
+
+class Constant(Value):
+    """A plain number that appeared in an expression: a leaf that needs no gradient."""
+
+    __slots__ = ()
+
+    @property
+    def requires_grad(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"Constant({self.data!r})"
+
+
+# --- building nodes -------------------------------------------------------------------
+
+
+def is_real(x: object) -> bool:
+    """True for ints, floats and other real numbers (not complex, not Values)."""
+    return type(x) is float or type(x) is int or (
+        isinstance(x, numbers.Real) and not isinstance(x, Value))
+
+
+def as_real(x: object, what: str) -> float:
+    """``float(x)`` for a real number, else a ``TypeError`` naming ``what`` and the type."""
+    if is_real(x):
+        return float(x)
+    if isinstance(x, Value):
+        raise TypeError(f"{what} must be a plain number, got a Value (use its .data)")
+    raise TypeError(f"{what} must be a real number (int or float), got {type(x).__name__}")
+
+
+def lift(x: object) -> Optional[Value]:
+    """A Value as is, a real number as a :class:`Constant`, anything else ``None``."""
+    if isinstance(x, Value):
+        return x
+    if is_real(x):
+        c = _new(Constant)
+        c.data = float(x); c.grad = 0.0; c.label = ""; c.op = None
+        c.inputs = (); c.local = (); c.attr = None
+        return c
+    return None
+
+
+def _number(x: object) -> Optional[float]:
+    if isinstance(x, Value):
+        return x.data
+    return float(x) if is_real(x) else None
+
+
+def node(op: Op, inputs: tuple, xs: tuple, attr: object = None) -> Value:
+    """Make the output node of ``op`` applied to ``inputs`` whose numbers are ``xs``."""
+    out = op.forward(xs, attr)
+    v = _new(Value)
+    v.data = out
+    v.grad = 0.0
+    v.label = ""
+    if MODE.plain:
+        v.op = op
+        v.inputs = inputs
+        v.local = op.local(xs, out, attr)
+        v.attr = attr
+        return v
+    if MODE.anomaly and not num.isfinite(out):
+        raise AnomalyError(_forward_anomaly(op, inputs, out, attr))
+    if MODE.recording:
+        v.op = op; v.inputs = inputs; v.local = op.local(xs, out, attr); v.attr = attr
+    else:
+        v.op = None; v.inputs = (); v.local = (); v.attr = None
+    return v
+
+
+def apply(op: Op, inputs, attr: object = None) -> Value:
+    """Apply any op of the rule table to Values or numbers (numbers become constants)."""
+    lifted = []
+    for x in inputs:
+        v = lift(x)
+        if v is None:
+            raise TypeError(f"{op.name} takes Values or real numbers, got {type(x).__name__}")
+        lifted.append(v)
+    if op.arity is not None and len(lifted) != op.arity:
+        raise TypeError(f"{op.name} takes {op.arity} input(s), got {len(lifted)}")
+    inputs = tuple(lifted)
+    return node(op, inputs, tuple([v.data for v in inputs]), attr)
+
+
+def display_name(v: Value) -> str:
+    """How messages name a node: its label, or its number for an unlabelled leaf."""
+    if v.label:
+        return v.label
+    return format(v.data, "g") if not v.inputs else f"({v.op.name} node)"
+
+
+def _forward_anomaly(op: Op, inputs: tuple, out: float, attr: object) -> str:
+    args = ", ".join(
+        f"{v.label}={v.data:g}" if v.label else format(v.data, "g") for v in inputs)
+    setting = f" (setting {attr})" if attr is not None else ""
+    return f"{op.name} of {args}{setting} gave {out} (forward pass)"
