@@ -16,8 +16,8 @@ same code: ``backward()`` just runs the steps without looking at them.
 >>> print(next(steps))
 step 1 of 2: d = e + c = 4
   upstream ∂d/∂d = 1
-  e: local ∂d/∂e = 1 = 1;  contribution 1 × 1 = 1;  e.grad += 1 → 1
-  c: local ∂d/∂c = 1 = 1;  contribution 1 × 1 = 1;  c.grad += 1 → 1
+  e: local ∂d/∂e = 1;  contribution 1 × 1 = 1;  e.grad += 1 → 1
+  c: local ∂d/∂c = 1;  contribution 1 × 1 = 1;  c.grad += 1 → 1
 >>> print(next(steps))
 step 2 of 2: e = a * b = -6
   upstream ∂d/∂e = 1
@@ -191,7 +191,7 @@ class Step:
             seen[inp] = repeat + 1
             suffix = f" (use {repeat + 1})" if self.inputs.count(inp) > 1 else ""
             lines.append(
-                f"  {names[i]}{suffix}: local ∂{out}/∂{names[i]} = {self.formula(i)} = {fmt(local)};"
+                f"  {names[i]}{suffix}: local ∂{out}/∂{names[i]} = {_formula_and_value(self.formula(i), local)};"
                 f"  contribution {fmt(local)} × {fmt(self.upstream)} = {fmt(contribution)};"
                 f"  {names[i]}.grad += {fmt(contribution)} → {fmt(self._grad_after(i))}")
         return lines
@@ -209,6 +209,11 @@ class Step:
     def __repr__(self) -> str:
         return (f"<Step {self.index}/{self.total} {self._names(self.node)} "
                 f"op={self.op.name} upstream={fmt(self.upstream)}>")
+
+
+def _formula_and_value(formula: str, value: float) -> str:
+    number = fmt(value)
+    return number if formula == number else f"{formula} = {number}"
 
 
 def fmt(x: float) -> str:
