@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +27,32 @@ def options(name: str, argv: Optional[Sequence[str]] = None) -> Options:
                         help=f"folder for the pictures (default: out/{name})")
     parser.add_argument("--quick", action="store_true",
                         help="smaller settings, for tests")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(notebook_argv() if argv is None else argv)
     args.out.mkdir(parents=True, exist_ok=True)
     return Options(out=args.out, quick=args.quick)
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel, where ``sys.argv`` belongs to the kernel, not to us."""
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def notebook_argv() -> Optional[list]:
+    """Arguments for a walkthrough run as a notebook: ``$CHAINRULE_DEMO_ARGS``, else none.
+
+    Outside a notebook this is ``None``, so argparse reads the real command line.
+    """
+    if not in_notebook():
+        return None
+    return shlex.split(os.environ.get("CHAINRULE_DEMO_ARGS", ""))
+
+
+def write_svg(graph, path: Path) -> Path:
+    """Render a graphviz ``Digraph`` straight to an SVG file (no DOT file left behind)."""
+    path = Path(path)
+    path.write_bytes(graph.pipe(format="svg"))
+    return wrote(path)
 
 
 def say(text: str) -> None:
