@@ -80,6 +80,17 @@ def pyplot():
     return plt
 
 
+def progress(iterable, *, total: Optional[int] = None, desc: str = ""):
+    """``iterable`` with a tqdm progress bar on a terminal; unchanged when not a TTY or without tqdm."""
+    if not sys.stderr.isatty():
+        return iterable
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - depends on the extras
+        return iterable
+    return tqdm(iterable, total=total, desc=desc, leave=False)
+
+
 def _terminal_width() -> int:
     try:
         return os.get_terminal_size().columns
