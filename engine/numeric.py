@@ -88,6 +88,8 @@ def sigmoid(x: float) -> float:
     """Logistic function in the form that cannot overflow for any ``x``."""
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
+    if x != x:
+        return x  # nan in, nan out (it would fall through to 0 below)
     z = math.exp(x) if x > -745.2 else 0.0
     return z / (1.0 + z)
 
