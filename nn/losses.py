@@ -1,0 +1,357 @@
+"""Loss functions: one number that says how wrong a prediction is, built from Values.
+
+Every loss here is a small graph of engine ops, so calling ``backward()`` on it
+sends gradients into whatever network produced the predictions, and the graph
+can be drawn and stepped through like any other. A batch is reduced to its
+mean (``reduction='sum'`` adds instead, ``'none'`` keeps one loss per sample).
+Values and gradients follow ``torch.nn.functional``.
+
+>>> from engine import Value
+>>> p = Value(0.8, label="p")
+>>> loss = mse_loss(p, 1.0); loss.backward()
+>>> round(loss.data, 12), round(p.grad, 12)
+(0.04, -0.4)
+>>> round(cross_entropy([2.0, 0.5, -1.0], 0).data, 6)
+0.241311
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Callable, Dict, List, Sequence, Tuple, Union
+
+import engine
+from engine import RULES, Value, apply, define_op
+from engine import numeric as num
+from engine.value import is_real, lift
+
+Scalar = Union[Value, float, int]
+Batch = Union[Scalar, Sequence[Scalar]]
+
+LOG_CLAMP = -100.0
+"""Floor applied to each log in :func:`binary_cross_entropy` (PyTorch's choice)."""
+
+BCE_GRAD_EPS = 9.999999960041972e-13
+"""Floor on ``p(1 - p)`` in the BCE gradient: 1e-12 rounded to single precision, as PyTorch's kernel has it."""
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+# --- the fused binary cross-entropy node ---------------------------------------------
+#
+# Built from log nodes, BCE would have local derivative 1/p = inf at p == 0 and the
+# chain rule would multiply it by a zero upstream into NaN. PyTorch avoids this with
+# one fused op whose derivative is (p - y) / max(p(1 - p), eps); we add the same op
+# to the engine's rule table so it is drawn and stepped through like any other.
+
+def _bce_forward(p: float, y: float) -> float:
+    log_p = max(num.log(p), LOG_CLAMP)
+    log_q = max(num.log(1.0 - p), LOG_CLAMP)
+    return -(y * log_p + (1.0 - y) * log_q)
+
+
+def _bce_local(p: float, y: float, out: float) -> Tuple[float, float]:
+    d_p = (p - y) / max(p * (1.0 - p), BCE_GRAD_EPS)
+    d_y = max(num.log(1.0 - p), LOG_CLAMP) - max(num.log(p), LOG_CLAMP)
+    return (d_p, d_y)
+
+
+def _bce_node(p: Value, y: float) -> Value:
+    # Registered once per process; a reloaded module reuses the existing rule.
+    if "bce" not in RULES:
+        define_op("bce", forward=_bce_forward, local=_bce_local, symbol="BCE", arity=2,
+                  formula=("({0} - {1}) / ({0} * (1 - {0}))", "log(1 - {0}) - log({0})"),
+                  domain=(0.05, 0.95))
+    return apply(RULES["bce"], (p, y))
+
+
+# --- input checking ------------------------------------------------------------------
+
+
+def _is_single(x: object) -> bool:
+    return isinstance(x, Value) or is_real(x)
+
+
+def _as_list(x: object, what: str, fname: str) -> list:
+    if isinstance(x, (str, bytes, dict)) or not hasattr(x, "__iter__"):
+        raise TypeError(f"{fname} {what} must be a Value, a number or a list of them, "
+                        f"got {type(x).__name__}")
+    return list(x)
+
+
+def _pair(preds: object, targets: object, fname: str, what: str = "predictions"
+          ) -> Tuple[list, list, bool]:
+    """Both single (``single=True``) or equal-length non-empty lists of the same size."""
+    if _is_single(preds):
+        if not _is_single(targets):
+            raise ValueError(f"{fname} got a single prediction but targets of type "
+                             f"{type(targets).__name__}; give one target per prediction")
+        return [preds], [targets], True
+    ps = _as_list(preds, what, fname)
+    if _is_single(targets):
+        raise ValueError(f"{fname} got {len(ps)} {what} but a single target; "
+                         f"give one target per prediction")
+    ts = _as_list(targets, "targets", fname)
+    if len(ps) != len(ts):
+        raise ValueError(f"{fname} got {len(ps)} {what} and {len(ts)} targets; "
+                         f"they must have the same length")
+    if not ps:
+        raise ValueError(f"{fname} needs at least one prediction, got an empty batch")
+    return ps, ts, False
+
+
+def _value(x: object, where: str) -> Value:
+    v = lift(x)
+    if v is None:
+        raise TypeError(f"{where} must be a Value or a real number, got {type(x).__name__}")
+    return v
+
+
+def _number(x: object, where: str) -> float:
+    if isinstance(x, Value):
+        raise TypeError(f"{where} must be a plain number, got a Value (targets get no gradient; "
+                        f"use its .data)")
+    if not is_real(x):
+        raise TypeError(f"{where} must be a real number, got {type(x).__name__}")
+    return float(x)
+
+
+def _probability(x: object, where: str) -> float:
+    p = _number(x, where)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{where} must be a probability in [0, 1], got {p}")
+    return p
+
+
+def _reduce(terms: List[Value], single: bool, reduction: str, fname: str
+            ) -> Union[Value, List[Value]]:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{fname} reduction must be one of {', '.join(REDUCTIONS)}, "
+                         f"got {reduction!r}")
+    if reduction == "none":
+        return terms[0] if single else terms
+    if len(terms) == 1:
+        return terms[0]
+    total = engine.sum(terms)
+    return total / len(terms) if reduction == "mean" else total
+
+
+def _elementwise(preds: object, targets: object, fname: str, reduction: str,
+                 target_check: Callable[[object, str], object],
+                 term: Callable[[Value, object], Value]) -> Union[Value, List[Value]]:
+    ps, ts, single = _pair(preds, targets, fname)
+    terms = []
+    for i, (p, t) in enumerate(zip(ps, ts)):
+        at = "" if single else f"[{i}]"
+        v = _value(p, f"{fname} prediction{at}")
+        terms.append(term(v, target_check(t, f"{fname} target{at}")))
+    return _reduce(terms, single, reduction, fname)
+
+
+# --- regression and binary classification --------------------------------------------
+
+
+def mse_loss(preds: Batch, targets: Batch, *, reduction: str = "mean") -> Union[Value, List[Value]]:
+    """Mean squared error ``mean((pred - target)**2)``.
+
+    Targets may be numbers or Values (then they get gradients too).
+
+    >>> mse_loss([1.0, 2.0], [0.0, 4.0]).data
+    2.5
+    """
+    return _elementwise(preds, targets, "mse_loss", reduction, _value,
+                        lambda p, t: (p - t) ** 2)
+
+
+def binary_cross_entropy(probs: Batch, targets: Batch, *,
+                         reduction: str = "mean") -> Union[Value, List[Value]]:
+    """``-(y log p + (1 - y) log(1 - p))`` for probabilities ``p`` and targets ``y`` in [0, 1].
+
+    Each log is clamped at -100 (as PyTorch does), so ``p`` of exactly 0 or 1 gives
+    a finite loss and a finite gradient. Each sample is one ``BCE`` node.
+
+    >>> round(binary_cross_entropy([0.9, 0.2], [1, 0]).data, 6)
+    0.164252
+    >>> binary_cross_entropy(0.0, 1.0).data
+    100.0
+    """
+    def term(p: Value, y: float) -> Value:
+        if not 0.0 <= p.data <= 1.0:
+            raise ValueError(f"binary_cross_entropy needs probabilities in [0, 1], got {p.data} "
+                             f"(apply sigmoid first, or use binary_cross_entropy_with_logits)")
+        return _bce_node(p, y)
+
+    return _elementwise(probs, targets, "binary_cross_entropy", reduction, _probability, term)
+
+
+def binary_cross_entropy_with_logits(logits: Batch, targets: Batch, *,
+                                     reduction: str = "mean") -> Union[Value, List[Value]]:
+    """BCE of ``sigmoid(x)`` computed from the logit ``x`` directly: ``softplus(x) - y x``.
+
+    ``softplus`` is exact for any ``x`` and its local derivative is ``sigmoid(x)``, so the
+    gradient is ``sigmoid(x) - y`` even for logits of ±1000. (The textbook form
+    ``max(x, 0) - x y + log(1 + e**-|x|)`` has the same value, but built from relu and
+    abs nodes its gradient at exactly ``x = 0`` comes out as ``-y`` instead of ``0.5 - y``.)
+
+    >>> round(binary_cross_entropy_with_logits([2.0, -1.0], [1, 0]).data, 6)
+    0.220095
+    >>> binary_cross_entropy_with_logits(-1000.0, 1).data
+    1000.0
+    """
+    return _elementwise(logits, targets, "binary_cross_entropy_with_logits", reduction,
+                        _probability, lambda x, y: x.softplus() - x * y)
+
+
+def hinge_loss(scores: Batch, labels: Batch, *, reduction: str = "mean") -> Union[Value, List[Value]]:
+    """Max-margin loss ``mean(relu(1 - y * s))`` for labels ``y`` of +1 or -1.
+
+    A sample costs nothing once its score is on the right side with margin 1.
+
+    >>> hinge_loss([2.0, 0.5, 0.3], [1, 1, -1]).data
+    0.6
+    """
+    def label(y: object, where: str) -> float:
+        y = _number(y, where)
+        if y not in (1.0, -1.0):
+            raise ValueError(f"{where} must be +1 or -1, got {y:g} (hinge labels are ±1, not 0/1)")
+        return y
+
+    return _elementwise(scores, labels, "hinge_loss", reduction, label,
+                        lambda s, y: (1 - y * s).relu())
+
+
+# --- softmax and multi-class cross-entropy ---------------------------------------------
+
+
+def _logit_row(values: object, where: str) -> List[Value]:
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{where} must be a list of logits (Values or numbers), "
+                        f"got {type(values).__name__}")
+    row = [_value(x, f"{where}[{j}]") for j, x in enumerate(values)]
+    if not row:
+        raise ValueError(f"{where} is empty; need at least one logit")
+    return row
+
+
+def _shifted_exps(row: List[Value]) -> Tuple[List[Value], List[Value]]:
+    """``x_i - m`` and ``exp(x_i - m)`` with ``m`` the largest logit, a constant.
+
+    Subtracting a constant leaves softmax unchanged but keeps every exponent
+    at most 0, so ``exp`` cannot overflow even for logits of 1000.
+    """
+    m = max(v.data for v in row)
+    if not num.isfinite(m):
+        m = 0.0  # inf/nan logits: no shift can help; let IEEE arithmetic say nan
+    shifted = [v - m for v in row]
+    return shifted, [s.exp() for s in shifted]
+
+
+def _log_softmax_parts(row: List[Value]) -> Tuple[List[Value], Value]:
+    """Shifted logits and ``log Σ exp(shifted)``; log-softmax is their difference."""
+    shifted, exps = _shifted_exps(row)
+    return shifted, engine.sum(exps).log()
+
+
+def softmax(values: Sequence[Scalar]) -> List[Value]:
+    """``exp(x_i) / Σ_j exp(x_j)``: logits to probabilities that sum to 1.
+
+    >>> [round(p.data, 4) for p in softmax([1.0, 2.0, 3.0])]
+    [0.09, 0.2447, 0.6652]
+    >>> [p.data for p in softmax([1000.0, -1000.0])]
+    [1.0, 0.0]
+    """
+    _, exps = _shifted_exps(_logit_row(values, "softmax values"))
+    total = engine.sum(exps)
+    return [e / total for e in exps]
+
+
+def log_softmax(values: Sequence[Scalar]) -> List[Value]:
+    """``x_i - log Σ_j exp(x_j)``, computed stably (the log of :func:`softmax`).
+
+    >>> [round(v.data, 4) for v in log_softmax([1.0, 2.0, 3.0])]
+    [-2.4076, -1.4076, -0.4076]
+    >>> [v.data for v in log_softmax([1000.0, -1000.0])]
+    [0.0, -2000.0]
+    """
+    shifted, lse = _log_softmax_parts(_logit_row(values, "log_softmax values"))
+    return [s - lse for s in shifted]
+
+
+def _class_index(t: object, classes: int, where: str) -> int:
+    if isinstance(t, bool) or not isinstance(t, numbers.Integral):
+        raise TypeError(f"{where} must be an int class index, got {type(t).__name__} {t!r}")
+    t = int(t)
+    if not 0 <= t < classes:
+        raise ValueError(f"{where} is {t}, out of range for {classes} classes "
+                         f"(expected 0..{classes - 1})")
+    return t
+
+
+def cross_entropy(logits: Union[Sequence[Scalar], Sequence[Sequence[Scalar]]],
+                  targets: Union[int, Sequence[int]], *,
+                  reduction: str = "mean") -> Union[Value, List[Value]]:
+    """``-log_softmax(logits)[target]``: one sample (a list of logits and an int), or a batch.
+
+    A batch is a list of logit rows, all with the same number of classes, and a list
+    of class indices. Each sample costs ``log Σ exp(x_j - m) - (x_target - m)``,
+    with the largest logit ``m`` subtracted as a constant so nothing overflows.
+
+    >>> round(cross_entropy([[2.0, 0.5], [0.1, 0.3]], [0, 1]).data, 6)
+    0.399776
+    >>> cross_entropy([1000.0, -1000.0], 1).data
+    2000.0
+    """
+    fname = "cross_entropy"
+    rows = _as_list(logits, "logits", fname)
+    if not rows:
+        raise ValueError(f"{fname} needs at least one sample, got empty logits")
+    single = _is_single(rows[0])
+    if single:
+        rows, ts = [rows], [targets]
+    else:
+        if _is_single(targets) or isinstance(targets, bool):
+            raise ValueError(f"{fname} got a batch of {len(rows)} logit rows but a single target; "
+                             f"give a list of {len(rows)} class indices")
+        ts = _as_list(targets, "targets", fname)
+        if len(ts) != len(rows):
+            raise ValueError(f"{fname} got {len(rows)} logit rows and {len(ts)} targets; "
+                             f"they must have the same length")
+    terms, classes = [], None
+    for i, (row, t) in enumerate(zip(rows, ts)):
+        at = "" if single else f"[{i}]"
+        if not single and _is_single(row):
+            raise TypeError(f"{fname} logits{at} must be a list of logits (a batch is a list of "
+                            f"rows), got a single {type(row).__name__}")
+        row = _logit_row(row, f"{fname} logits{at}")
+        if classes is None:
+            classes = len(row)
+        elif len(row) != classes:
+            raise ValueError(f"{fname} logits{at} has {len(row)} classes but logits[0] "
+                             f"has {classes}; every row needs the same number")
+        k = _class_index(t, len(row), f"{fname} target{at}")
+        shifted, lse = _log_softmax_parts(row)
+        terms.append(lse - shifted[k])
+    return _reduce(terms, single, reduction, fname)
+
+
+LOSSES: Dict[str, Callable[..., Union[Value, List[Value]]]] = {
+    "mse": mse_loss,
+    "bce": binary_cross_entropy,
+    "bce_with_logits": binary_cross_entropy_with_logits,
+    "cross_entropy": cross_entropy,
+    "hinge": hinge_loss,
+}
+"""Every loss by short name (what ``nn.train.fit(loss=...)`` accepts as a string)."""
+
+
+def get_loss(name: Union[str, Callable]) -> Callable[..., Union[Value, List[Value]]]:
+    """The loss called ``name`` (a callable is returned as is).
+
+    >>> get_loss("hinge") is hinge_loss
+    True
+    """
+    if callable(name):
+        return name
+    if isinstance(name, str) and name in LOSSES:
+        return LOSSES[name]
+    raise ValueError(f"unknown loss {name!r}; expected one of {', '.join(LOSSES)} or a callable")
