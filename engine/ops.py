@@ -104,7 +104,7 @@ _rule("mul", "*", lambda x, a: x[0] * x[1], lambda x, o, a: (x[1], x[0]),
       "{0} * {1}", ("{1}", "{0}"), arity=2)
 _rule("div", "/", lambda x, a: num.div(x[0], x[1]),
       lambda x, o, a: (num.div(1.0, x[1]), -num.div(o, x[1])),
-      "{0} / {1}", ("1 / {1}", "-{out} / {1}"), arity=2)
+      "{0} / {1}", ("1 / {1}", "-{out} / {1}"), arity=2, domain=(0.2, 3.0))
 _rule("neg", "neg", lambda x, a: -x[0], lambda x, o, a: (-1.0,), "-{0}", ("-1",))
 
 
@@ -119,8 +119,8 @@ _rule("pow_const", "** {attr}", lambda x, c: num.power(x[0], c), _pow_const_loca
 
 
 def _const_pow_local(x, out, c):
-    # d/dx c**x = c**x * ln c; 0 where the base is 0, as PyTorch does.
-    return (0.0 if c == 0.0 else out * num.log(c),)
+    # d/dx c**x = c**x * ln c; 0 where the base is 0 and x >= 0 (flat there), as PyTorch does.
+    return (0.0 if c == 0.0 and x[0] >= 0.0 else out * num.log(c),)
 
 
 _rule("const_pow", "{attr} **", lambda x, c: num.power(c, x[0]), _const_pow_local,
@@ -156,8 +156,8 @@ _rule("tanh", "tanh", lambda x, a: math.tanh(x[0]), lambda x, o, a: (1.0 - o * o
       "tanh({0})", ("1 - {out}²",))
 _rule("sigmoid", "σ", lambda x, a: num.sigmoid(x[0]), lambda x, o, a: (o * (1.0 - o),),
       "σ({0})", ("{out} * (1 - {out})",))
-_rule("relu", "ReLU", lambda x, a: x[0] if x[0] > 0.0 else 0.0,
-      lambda x, o, a: (1.0 if x[0] > 0.0 else 0.0,),
+_rule("relu", "ReLU", lambda x, a: 0.0 if x[0] <= 0.0 else x[0],  # nan stays nan, as in torch
+      lambda x, o, a: (0.0 if x[0] <= 0.0 else 1.0,),
       "max({0}, 0)", ("1 if {0} > 0 else 0",), kinks=(0.0,))
 _rule("leaky_relu", "LeakyReLU({attr})",
       lambda x, s: x[0] if x[0] > 0.0 else s * x[0],
@@ -182,7 +182,7 @@ def v_times(x: float, y: float) -> float:
 
 def _gelu_tanh_parts(v):
     inner = num.SQRT_2_OVER_PI * (v + num.GELU_TANH_C * v * v * v)
-    return math.tanh(inner) if inner == inner else math.copysign(1.0, v)
+    return math.tanh(inner)  # inner is ±inf for huge |v| (tanh gives ±1); nan only for nan
 
 
 def _gelu_tanh_forward(x, a):

@@ -1,0 +1,252 @@
+"""The rule table: every op, built-in or learner-defined, checked without writing a test for it.
+
+Properties loop over ``engine.RULES``, so a new op is checked against central finite
+differences (and, for built-ins, against PyTorch in float64) the moment it is added.
+"""
+
+import itertools
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import engine
+from engine import RULES, Op, Value, apply
+
+BUILTIN = [name for name, op in RULES.items() if op.builtin]
+KINK_MARGIN = 1e-3  # finite differences stay this far from a kink (their step is ~1e-6)
+EXTREMES = [0.0, -0.0, 1e-320, -1e-320, 1.0, -2.0, 1000.0, -1000.0,
+            1e308, -1e308, math.inf, -math.inf, math.nan]
+
+
+# --- drawing a case for any op ------------------------------------------------------------
+
+
+def input_count(op: Op, draw) -> int:
+    """Fixed arity as is; dot: 1..3 (w, x) pairs with or without a bias; other n-ary: 1..6."""
+    if op.arity is not None:
+        return op.arity
+    if op is Op.DOT:
+        return 2 * draw(st.integers(1, 3)) + draw(st.booleans())
+    return draw(st.integers(1, 6))
+
+
+def away_from_kinks(x: float, op: Op) -> float:
+    for kink in op.kinks:
+        if abs(x - kink) < KINK_MARGIN:
+            x = kink + KINK_MARGIN if x >= kink else kink - KINK_MARGIN
+    return x
+
+
+def draw_case(data, op: Op):
+    """Inputs inside ``op.domain`` (clear of ``op.kinks``) and one of ``op.attrs``."""
+    lo, hi = op.domain
+    n = input_count(op, data.draw)
+    xs = [away_from_kinks(data.draw(st.floats(lo, hi), label=f"x{i}"), op) for i in range(n)]
+    attr = data.draw(st.sampled_from(op.attrs or (None,)), label="attr")
+    return xs, attr
+
+
+def backward_grads(op: Op, xs, attr):
+    leaves = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
+    out = apply(op, leaves, attr)
+    out.backward()
+    return out, [v.grad for v in leaves]
+
+
+def central_differences(op: Op, xs, attr):
+    grads = []
+    for i, x in enumerate(xs):
+        h = 1e-6 * max(1.0, abs(x))
+        plus, minus = list(xs), list(xs)
+        plus[i], minus[i] = x + h, x - h
+        f_plus, f_minus = apply(op, plus, attr).data, apply(op, minus, attr).data
+        grads.append((f_plus - f_minus) / (plus[i] - minus[i]))
+    return grads
+
+
+def check_against_finite_differences(op: Op, xs, attr) -> None:
+    out, analytic = backward_grads(op, xs, attr)
+    assert out.op is op and len(out.inputs) == len(xs) and len(out.local) == len(xs)
+    assert out.local == tuple(analytic)  # distinct leaves: each grad is that local derivative
+    for i, (a, n) in enumerate(zip(analytic, central_differences(op, xs, attr))):
+        assert abs(a - n) <= 1e-6 + 1e-5 * abs(n), (
+            f"{op.name}{tuple(xs)} attr={attr}: d/dx{i} backward {a} vs finite differences {n}")
+
+
+def check_stepping_equals_backward(op: Op, xs, attr) -> None:
+    """Steps through a graph using ``op`` twice give exactly backward()'s grads."""
+    def build():
+        leaves = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
+        y = apply(op, leaves, attr)
+        return leaves, (y * 0.5 + y.tanh() * y)
+    leaves_a, root_a = build()
+    root_a.backward()
+    leaves_b, root_b = build()
+    steps = list(root_b.backward_steps())
+    assert [v.grad for v in leaves_a] == [v.grad for v in leaves_b]
+    assert [s.index for s in steps] == list(range(1, 6)) and steps[-1].node.op is op
+    for s in steps:
+        assert s.total == 5 and s.contributions == tuple(x * s.upstream for x in s.locals)
+        assert op.name in str(s) or s.node.op is not op or op.label(attr) in str(s) or str(s)
+
+
+def test_builtin_ops_are_the_documented_ones():
+    assert BUILTIN == ["add", "sub", "mul", "div", "neg", "pow_const", "const_pow", "pow", "exp",
+                       "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "leaky_relu", "gelu",
+                       "gelu_tanh", "silu", "softplus", "sum", "dot"]
+
+
+@pytest.mark.parametrize("name", BUILTIN)
+@given(data=st.data())
+def test_builtin_op_matches_finite_differences_and_steps(name, data):
+    op = RULES[name]
+    xs, attr = draw_case(data, op)
+    check_against_finite_differences(op, xs, attr)
+    check_stepping_equals_backward(op, xs, attr)
+
+
+# --- learner-defined ops go through the very same checks ------------------------------------
+
+
+@pytest.fixture
+def learner_ops():
+    """Define a few ops the way a learner would, and take them out of the table afterwards."""
+    made = [
+        engine.define_op("cube_t", forward=lambda x: x ** 3, local=lambda x, out: (3 * x * x,),
+                         formula=["3 * {0}²"]),
+        engine.define_op("hypot_t", forward=math.hypot, arity=2, domain=(0.5, 3.0),
+                         local=lambda x, y, out: (x / out, y / out), symbol="‖·‖",
+                         formula=["{0} / {out}", "{1} / {out}"]),
+        engine.define_op("ramp_t", forward=lambda x: max(x - 1.0, 0.0), kinks=(1.0,),
+                         local=lambda x, out: (1.0 if x > 1.0 else 0.0,)),
+    ]
+    yield [f.op for f in made]
+    for f in made:
+        engine.remove_op(f.op.name)
+    assert not any(f.op.name in RULES for f in made)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # the ops stay valid
+@given(data=st.data())
+def test_learner_ops_match_finite_differences_and_steps(learner_ops, data):
+    learned = [op for op in RULES.values() if not op.builtin]
+    assert set(learned) >= set(learner_ops)
+    for op in learned:
+        xs, attr = draw_case(data, op)
+        check_against_finite_differences(op, xs, attr)
+        check_stepping_equals_backward(op, xs, attr)
+
+
+def test_the_property_catches_a_wrong_derivative():
+    wrong = engine.define_op("wrong_t", forward=math.sin, local=lambda x, out: (math.sin(x),))
+    try:
+        with pytest.raises(AssertionError, match="wrong_t"):
+            check_against_finite_differences(wrong.op, [0.7], None)
+    finally:
+        engine.remove_op("wrong_t")
+
+
+# --- the table itself ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", BUILTIN)
+def test_rule_is_complete_and_consistent(name):
+    op = RULES[name]
+    assert op.name == name and getattr(Op, name.upper()) is op and repr(op) == f"Op.{name.upper()}"
+    lo, hi = op.domain
+    assert lo < hi and all(lo < k < hi for k in op.kinks)
+    n = op.arity or 5
+    names = [f"v{i}" for i in range(n)]
+    for attr in op.attrs or (None,):
+        assert op.label(attr).strip() and "{" not in op.label(attr)
+        forward_text = op.describe_forward(names, attr)
+        assert "{" not in forward_text and any(v in forward_text for v in names)
+        for i in range(n):
+            text = op.describe_local(i, names, "out", attr)
+            assert text and "{" not in text
+    if op.arity is not None:
+        assert len(op.formula) == op.arity
+
+
+def test_describe_spells_out_attr_and_dot_terms():
+    assert RULES["pow_const"].label(2.0) == "** 2"
+    assert RULES["pow_const"].describe_local(0, ["x"], "y", 3.0) == "3 * x ** (3 - 1)"
+    assert RULES["leaky_relu"].describe_local(0, ["x"], "y", 0.2) == "1 if x > 0 else 0.2"
+    assert RULES["dot"].describe_forward(["w0", "w1", "a", "b", "c"]) == "w0*a + w1*b + c"
+    dot_locals = [RULES["dot"].describe_local(i, ["w0", "w1", "a", "b", "c"], "y") for i in range(5)]
+    assert dot_locals == ["a", "b", "w0", "w1", "1"]
+
+
+def test_define_op_rejects_bad_definitions():
+    ok = dict(forward=lambda x: x, local=lambda x, out: (1.0,))
+    with pytest.raises(ValueError, match="identifier"):
+        engine.define_op("not a name", **ok)
+    with pytest.raises(TypeError, match="callable"):
+        engine.define_op("bad_fwd", forward=1.0, local=ok["local"])
+    with pytest.raises(ValueError, match="arity"):
+        engine.define_op("bad_arity", arity=0, **ok)
+    with pytest.raises(ValueError, match="formula"):
+        engine.define_op("bad_formula", formula=["1", "2"], **ok)
+    with pytest.raises(ValueError, match="already defined"):
+        engine.define_op("tanh", **ok)
+    assert not {"bad_fwd", "bad_arity", "bad_formula"} & set(RULES)
+
+
+def test_remove_op_only_removes_learner_ops():
+    with pytest.raises(ValueError, match="built-in"):
+        engine.remove_op("tanh")
+    with pytest.raises(KeyError):
+        engine.remove_op("no_such_op")
+    assert RULES["tanh"] is Op.TANH
+
+
+def test_learner_op_misuse_is_reported():
+    f = engine.define_op("two_locals_t", forward=lambda x: x, local=lambda x, out: (1.0, 2.0))
+    try:
+        with pytest.raises(ValueError, match="two_locals_t.*1 number"):
+            f(Value(1.0))
+        with pytest.raises(TypeError, match="1 input"):
+            f(Value(1.0), Value(2.0))
+        with pytest.raises(TypeError, match="takes 1 input"):
+            apply(f.op, [1.0, 2.0])
+    finally:
+        engine.remove_op("two_locals_t")
+
+
+# --- extreme inputs: IEEE results, never a Python exception ----------------------------------
+
+
+def extreme_cases(op: Op):
+    settings = op.attrs or (None,)
+    if op.name in ("pow_const", "const_pow"):
+        settings += (0.0, -0.0, 1.0, -3.0, 1 / 3, math.inf, -math.inf, math.nan)
+    if op.arity is None:
+        inputs = [list(p) for p in itertools.product(EXTREMES, repeat=2)] + [[x] * 3 for x in EXTREMES]
+    else:
+        inputs = [list(p) for p in itertools.product(EXTREMES, repeat=op.arity)]
+    return [(xs, attr) for attr in settings for xs in inputs]
+
+
+@pytest.mark.parametrize("name", BUILTIN)
+def test_extreme_inputs_give_floats_never_exceptions(name):
+    op = RULES[name]
+    for xs, attr in extreme_cases(op):
+        leaves = [Value(x) for x in xs]
+        out = apply(op, leaves, attr)
+        out.backward()
+        assert type(out.data) is float and len(out.local) == len(xs), (xs, attr)
+        assert all(type(v) is float for v in out.local + tuple(v.grad for v in leaves)), (xs, attr)
+        if any(x != x for x in xs) and op.name not in ("pow_const", "pow", "const_pow"):
+            assert math.isnan(out.data), f"{name}{tuple(xs)}: nan input must give nan, got {out.data}"
+
+
+def test_nan_is_never_swallowed_by_a_local_derivative():
+    # regressions: relu(nan) was 0.0; gelu_tanh(nan) had local 1.0; const_pow with base 0 at a
+    # negative exponent had local 0.0 where torch gives (0**x) * ln 0 = -inf
+    assert math.isnan(Value(math.nan).relu().data)
+    assert math.isnan(Value(math.nan).gelu(approximate="tanh").local[0])
+    assert apply(Op.CONST_POW, [-1.0], 0.0).local == (-math.inf,)
+    assert math.isnan(apply(Op.CONST_POW, [math.nan], 0.0).local[0])
+    assert apply(Op.CONST_POW, [2.0], 0.0).local == (0.0,)  # 0**x is flat for x > 0
