@@ -1,0 +1,144 @@
+"""The first five walkthroughs run headless in quick mode, write their pictures and make their point.
+
+Each test runs ``main(["--quick", "--out", tmp])`` and then checks the claim the
+walkthrough teaches against an independent computation where one exists.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("matplotlib")
+
+import engine  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+HAS_DOT = shutil.which("dot") is not None and hasattr(engine, "draw_dot")
+
+
+class Run:
+    """One quick run of a walkthrough: its result, its folder and what it printed."""
+
+    def __init__(self, name: str, out: Path) -> None:
+        module = importlib.import_module(f"demos.{name}")
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            self.result = module.main(["--quick", "--out", str(out)])
+        self.out = out
+        self.text = printed.getvalue()
+
+
+def run_once(name: str):
+    """A module-scoped fixture running walkthrough ``name`` once for all its tests."""
+    @pytest.fixture(scope="module")
+    def fixture(tmp_path_factory):
+        return Run(name, tmp_path_factory.mktemp(name))
+    return fixture
+
+
+neuron = run_once("one_neuron")
+activations = run_once("activations")
+
+
+def assert_picture(path: Path, min_bytes: int = 5_000) -> None:
+    assert path.is_file(), f"{path.name} was not written"
+    assert path.stat().st_size > min_bytes, f"{path.name} is suspiciously small"
+    if path.suffix == ".png":
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- one_neuron -----------------------------------------------------------------------
+
+
+def test_one_neuron_gradients_match_the_hand_derived_chain_rule(neuron):
+    result = neuron.result
+    s = __import__("demos.one_neuron", fromlist=["START"]).START
+    o = math.tanh(s["x1"] * s["w1"] + s["x2"] * s["w2"] + s["b"])
+    dn = 1 - o * o
+    expected = {"x1": dn * s["w1"], "x2": dn * s["w2"], "w1": dn * s["x1"],
+                "w2": dn * s["x2"], "b": dn}
+    assert result["output"] == pytest.approx(o, abs=1e-15)
+    for name, grad in expected.items():
+        assert result["grads"][name] == pytest.approx(grad, abs=1e-12)
+
+
+def test_one_neuron_gradients_match_finite_differences(neuron):
+    result = neuron.result
+    assert result["gradcheck"] is True
+    for name, (analytic, numeric) in result["table"].items():
+        assert analytic == pytest.approx(numeric, abs=1e-7), name
+    assert_picture(neuron.out / "slopes.png", 30_000)
+
+
+@pytest.mark.needs_dot
+@pytest.mark.skipif(not HAS_DOT, reason="needs engine.draw_dot and the Graphviz dot binary")
+def test_one_neuron_draws_the_graph_and_one_picture_per_step(neuron):
+    tmp_path = neuron.out
+    assert_picture(tmp_path / "graph.svg", 2_000)
+    steps = sorted(tmp_path.glob("step_*.svg"))
+    assert [p.name for p in steps] == [f"step_{k:02d}.svg" for k in range(1, 6)]
+    assert "<svg" in steps[0].read_text()
+    if hasattr(engine, "save_player"):
+        html = (tmp_path / "player.html").read_text()
+        assert "<html" in html.lower()
+
+
+def test_one_neuron_prints_every_backward_step(neuron):
+    text = neuron.text
+    for k in range(1, 6):
+        assert f"step {k} of 5" in text
+    assert "o = tanh(n)" in text
+    assert "Pictures:" in text
+
+
+# --- activations ----------------------------------------------------------------------
+
+
+def test_activations_gelu_approximation_is_close_but_not_equal(activations):
+    result, tmp_path = activations.result, activations.out
+    assert 1e-5 < result["gelu_gap"] < 1e-3
+    assert 1e-5 < result["gelu_slope_gap"] < 2e-3
+    assert_picture(tmp_path / "activations.png", 50_000)
+    assert_picture(tmp_path / "linear_collapse.png", 30_000)
+
+
+def test_activations_slopes_are_the_textbook_derivatives(activations):
+    result = activations.result
+    xs, table = result["xs"], result["table"]
+    for i in range(0, len(xs), 7):
+        x = xs[i]
+        s = 1 / (1 + math.exp(-x))
+        assert table["sigmoid"][1][i] == pytest.approx(s * (1 - s), abs=1e-12)
+        assert table["tanh"][1][i] == pytest.approx(1 - math.tanh(x) ** 2, abs=1e-12)
+        assert table["ReLU"][1][i] == (1.0 if x > 0 else 0.0)
+        assert table["SiLU"][1][i] == pytest.approx(s * (1 + x * (1 - s)), abs=1e-12)
+        phi = math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+        cdf = 0.5 * (1 + math.erf(x / math.sqrt(2)))
+        assert table["GELU (exact)"][1][i] == pytest.approx(cdf + x * phi, abs=1e-12)
+
+
+def test_activations_stacked_linear_layers_are_one_linear_map(activations):
+    result = activations.result
+    assert result["collapse_error"] < 1e-12
+
+
+# --- every walkthrough of this file runs from the command line ------------------------
+
+
+@pytest.mark.slow
+def test_one_neuron_runs_from_the_command_line(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "demos", "one_neuron", "--quick", "--out",
+                           str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    assert "Pictures:" in done.stdout
+    assert (tmp_path / "slopes.png").is_file()

@@ -1,0 +1,52 @@
+"""The walkthroughs open as notebooks: jupytext reads the percent script, nbclient runs it.
+
+Skips cleanly without the notebook extra. Runs two cheap walkthroughs in quick mode
+(``CHAINRULE_DEMO_ARGS`` tells ``demos._common.options`` what a kernel cannot pass on
+its command line).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+jupytext = pytest.importorskip("jupytext")
+nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("ipykernel")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cells(name: str):
+    return jupytext.read(ROOT / "demos" / f"{name}.py").cells
+
+
+@pytest.mark.parametrize("name", ["one_neuron", "activations", "perceptron", "forward_pass",
+                                  "hidden_units"])
+def test_walkthrough_reads_as_a_notebook_with_prose_and_code(name):
+    cells = _cells(name)
+    kinds = [c.cell_type for c in cells]
+    assert kinds.count("markdown") >= 2, f"{name} should explain itself in markdown cells"
+    assert kinds.count("code") >= 3
+    # the last code cell runs the walkthrough, so executing the notebook runs it
+    last_code = [c for c in cells if c.cell_type == "code"][-1]
+    assert "main()" in last_code.source
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, picture", [("one_neuron", "slopes.png"),
+                                           ("activations", "activations.png")])
+def test_walkthrough_executes_as_a_notebook(name, picture, tmp_path, monkeypatch):
+    notebook = jupytext.read(ROOT / "demos" / f"{name}.py")
+    out = tmp_path / name
+    monkeypatch.setenv("CHAINRULE_DEMO_ARGS", f"--quick --out {out}")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                                     resources={"metadata": {"path": str(ROOT)}})
+    client.execute(env=dict(os.environ))
+    text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code"
+                   for o in c.get("outputs", []))
+    assert (out / picture).stat().st_size > 10_000
+    assert "Pictures:" in text
