@@ -1,0 +1,35 @@
+"""chainrule's neural-network library: perceptron to MLP, built from engine Values.
+
+Everything a network computes is a graph of :class:`engine.Value` nodes, so any
+model's forward pass can be drawn and its backward pass stepped through.
+
+>>> from nn import MLP, make_moons, hinge_loss
+>>> X, y = make_moons(20)
+>>> model = MLP(2, [8, 1], seed=0)
+>>> loss = hinge_loss([model(x) for x in X], [2 * t - 1 for t in y])
+>>> model.zero_grad(); loss.backward()
+>>> len(model.parameters()), loss.data > 0
+(33, True)
+"""
+
+from .activations import ACTIVATIONS, get_activation
+from .data import (make_blobs, make_circles, make_moons, make_spirals, make_xor,
+                   train_test_split)
+from .init import INITIALIZERS, init_value
+from .module import MLP, Layer, Module, Neuron
+from .perceptron import Perceptron, PerceptronResult
+from .serialize import load, save
+from .torch_bridge import from_torch, to_torch
+from .train import History, accuracy, fit
+from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
+                     hinge_loss, log_softmax, mse_loss, softmax)
+from .optim import OPTIMIZERS, SGD, Adam, AdamW, Optimizer
+
+__all__ = [
+    "Module", "Neuron", "Layer", "MLP", "Perceptron", "PerceptronResult",
+    "ACTIVATIONS", "get_activation", "INITIALIZERS", "init_value",
+    "make_moons", "make_circles", "make_xor", "make_spirals", "make_blobs", "train_test_split",
+    "fit", "accuracy", "History", "save", "load", "to_torch", "from_torch",
+    "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
+    "hinge_loss", "softmax", "log_softmax", "Optimizer", "SGD", "Adam", "AdamW", "OPTIMIZERS",
+]

@@ -1,0 +1,138 @@
+"""Activation functions by name, each one a function from a Value to a Value.
+
+Every named activation is a single op of the engine's rule table, so it shows
+up as one node in drawings and one step in the backward walkthrough.
+
+>>> from engine import Value
+>>> sorted(ACTIVATIONS)
+['gelu', 'gelu_tanh', 'leaky_relu', 'linear', 'relu', 'sigmoid', 'silu', 'softplus', 'tanh']
+>>> get_activation("relu")(Value(-2.0)).data
+0.0
+>>> get_activation("tanh")(Value(0.0)).data
+0.0
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, Union
+
+from engine import Value, no_grad
+
+Activation = Callable[[Value], Value]
+ActivationSpec = Union[str, Activation]
+
+LEAKY_RELU_SLOPE = 0.01
+"""Slope of ``leaky_relu`` for negative inputs (PyTorch's default)."""
+
+
+def linear(v: Value) -> Value:
+    """The identity: no activation at all (adds no node to the graph)."""
+    return v
+
+
+def relu(v: Value) -> Value:
+    """``max(v, 0)``."""
+    return v.relu()
+
+
+def leaky_relu(v: Value) -> Value:
+    """``v`` for positive v, ``0.01 * v`` otherwise."""
+    return v.leaky_relu(LEAKY_RELU_SLOPE)
+
+
+def tanh(v: Value) -> Value:
+    """Hyperbolic tangent, output in (-1, 1)."""
+    return v.tanh()
+
+
+def sigmoid(v: Value) -> Value:
+    """Logistic sigmoid, output in (0, 1)."""
+    return v.sigmoid()
+
+
+def gelu(v: Value) -> Value:
+    """Exact GELU, ``v * Phi(v)``."""
+    return v.gelu()
+
+
+def gelu_tanh(v: Value) -> Value:
+    """GELU with the tanh approximation (as in GPT-2)."""
+    return v.gelu("tanh")
+
+
+def silu(v: Value) -> Value:
+    """``v * sigmoid(v)``, also called swish."""
+    return v.silu()
+
+
+def softplus(v: Value) -> Value:
+    """``log(1 + e**v)``, a smooth ReLU."""
+    return v.softplus()
+
+
+ACTIVATIONS: Dict[str, Activation] = {
+    "linear": linear, "relu": relu, "leaky_relu": leaky_relu, "tanh": tanh,
+    "sigmoid": sigmoid, "gelu": gelu, "gelu_tanh": gelu_tanh, "silu": silu,
+    "softplus": softplus,
+}
+"""Every activation by name."""
+
+RELU_FAMILY = frozenset({"relu", "leaky_relu", "gelu", "gelu_tanh", "silu", "softplus"})
+"""Activations that zero (or nearly zero) half their input range; He init suits them."""
+
+
+def get_activation(activation: ActivationSpec) -> Activation:
+    """The function for an activation name, or a callable passed through after a check.
+
+    A callable must map a Value to a Value; it is tried once on ``Value(0.5)``.
+
+    >>> get_activation("silu").__name__
+    'silu'
+    >>> get_activation("swish")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown activation 'swish'; valid names: linear, relu, leaky_relu, tanh, sigmoid, gelu, gelu_tanh, silu, softplus (or pass a function from Value to Value)
+    """
+    if isinstance(activation, str):
+        fn = ACTIVATIONS.get(activation)
+        if fn is None:
+            raise ValueError(f"unknown activation {activation!r}; valid names: "
+                             f"{', '.join(ACTIVATIONS)} (or pass a function from Value to Value)")
+        return fn
+    if not callable(activation):
+        raise TypeError(f"activation must be a name ({', '.join(ACTIVATIONS)}) or a function "
+                        f"from Value to Value, got {type(activation).__name__}")
+    with no_grad():
+        probe = activation(Value(0.5))
+    if not isinstance(probe, Value):
+        raise TypeError(f"activation {activation_name(activation)} must return a Value, "
+                        f"got {type(probe).__name__}")
+    return activation
+
+
+def activation_name(activation: ActivationSpec) -> str:
+    """A short name for an activation: its registered name, else the function's name.
+
+    >>> activation_name("tanh"), activation_name(lambda v: v)
+    ('tanh', '<lambda>')
+    """
+    if isinstance(activation, str):
+        return activation
+    for name, fn in ACTIVATIONS.items():
+        if fn is activation:
+            return name
+    return getattr(activation, "__name__", type(activation).__name__)
+
+
+def default_init(activation: ActivationSpec) -> str:
+    """The initialisation a layer uses when none is given.
+
+    ``he_uniform`` for the ReLU family (relu, leaky_relu, gelu, gelu_tanh, silu,
+    softplus); ``xavier_uniform`` for tanh, sigmoid, linear and custom functions.
+
+    >>> default_init("relu"), default_init("tanh"), default_init("linear")
+    ('he_uniform', 'xavier_uniform', 'xavier_uniform')
+    """
+    name = activation_name(activation) if not isinstance(activation, str) else activation
+    return "he_uniform" if name in RELU_FAMILY and (
+        isinstance(activation, str) or ACTIVATIONS.get(name) is activation) else "xavier_uniform"

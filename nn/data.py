@@ -1,0 +1,224 @@
+"""Small two-dimensional toy datasets, in pure Python, the same on every machine.
+
+Each generator draws from its own ``random.Random(seed)``; the default seed
+is 0, so ``make_moons()`` gives the same 100 points everywhere. Each returns
+``(X, y)``: ``X`` a list of ``[x0, x1]`` rows (floats) and ``y`` a list of
+int class labels ``0 .. k-1``, in shuffled order.
+
+>>> X, y = make_moons(6, noise=0.0)
+>>> len(X), sorted(y)
+(6, [0, 0, 0, 1, 1, 1])
+>>> make_moons() == make_moons(seed=0)
+True
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import List, Sequence, Tuple, Union
+
+Dataset = Tuple[List[List[float]], List[int]]
+
+DEFAULT_SEED = 0
+"""The seed every generator uses unless told otherwise."""
+
+
+def _positive_int(n: object, what: str) -> int:
+    if isinstance(n, bool) or type(n) is not int or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+    return n
+
+
+def _non_negative(x: object, what: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not x >= 0.0 or x == math.inf:
+        raise ValueError(f"{what} must be a finite number >= 0, got {x!r}")
+    return float(x)
+
+
+def _seeded(seed: object) -> random.Random:
+    if isinstance(seed, bool) or type(seed) is not int:
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    return random.Random(seed)
+
+
+def _split(n: int, k: int) -> List[int]:
+    """``n`` points over ``k`` classes as evenly as possible (earlier classes get the extra)."""
+    return [n // k + (1 if j < n % k else 0) for j in range(k)]
+
+
+def _arc(i: int, count: int, span: float) -> float:
+    """The i-th of ``count`` evenly spaced angles over ``[0, span]``."""
+    return span * i / (count - 1) if count > 1 else 0.0
+
+
+def _jitter(point: Sequence[float], noise: float, rng: random.Random) -> tuple:
+    """``point`` with independent Gaussian noise of size ``noise`` on each coordinate."""
+    return tuple(v + rng.gauss(0.0, noise) for v in point) if noise else tuple(point)
+
+
+def _shuffled(points: list, rng: random.Random) -> Dataset:
+    rng.shuffle(points)
+    return [list(p) for p, _ in points], [label for _, label in points]
+
+
+def make_moons(n: int = 100, noise: float = 0.1, seed: int = DEFAULT_SEED) -> Dataset:
+    """Two interleaving half circles (class 0 on top, class 1 below), plus Gaussian noise.
+
+    The shape of scikit-learn's ``make_moons``: the outer moon is
+    ``(cos t, sin t)``, the inner ``(1 - cos t, 0.5 - sin t)``, t in [0, pi].
+
+    >>> X, y = make_moons(4, noise=0.0, seed=1)
+    >>> sorted((round(a, 3), round(b, 3), c) for (a, b), c in zip(X, y))
+    [(-1.0, 0.0, 0), (0.0, 0.5, 1), (1.0, 0.0, 0), (2.0, 0.5, 1)]
+    """
+    n = _positive_int(n, "n")
+    noise = _non_negative(noise, "noise")
+    rng = _seeded(seed)
+    outer, inner = _split(n, 2)
+    points = []
+    for i in range(outer):
+        t = _arc(i, outer, math.pi)
+        points.append(((math.cos(t), math.sin(t)), 0))
+    for i in range(inner):
+        t = _arc(i, inner, math.pi)
+        points.append(((1.0 - math.cos(t), 0.5 - math.sin(t)), 1))
+    points = [(_jitter(p, noise, rng), c) for p, c in points]
+    return _shuffled(points, rng)
+
+
+def make_circles(n: int = 100, noise: float = 0.05, factor: float = 0.5,
+                 seed: int = DEFAULT_SEED) -> Dataset:
+    """A circle of radius 1 (class 0) around a circle of radius ``factor`` (class 1).
+
+    >>> X, y = make_circles(8, noise=0.0)
+    >>> sorted({round(math.hypot(*p), 6) for p in X})
+    [0.5, 1.0]
+    """
+    n = _positive_int(n, "n")
+    noise = _non_negative(noise, "noise")
+    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0.0 < factor < 1.0:
+        raise ValueError(f"factor must be a number between 0 and 1 (exclusive), got {factor!r}")
+    rng = _seeded(seed)
+    points = []
+    for label, (count, radius) in enumerate(zip(_split(n, 2), (1.0, float(factor)))):
+        for i in range(count):
+            t = 2.0 * math.pi * i / count
+            points.append((_jitter((radius * math.cos(t), radius * math.sin(t)), noise, rng), label))
+    return _shuffled(points, rng)
+
+
+def make_xor(n: int = 100, noise: float = 0.1, seed: int = DEFAULT_SEED) -> Dataset:
+    """Points in the four quadrants: class 1 where exactly one coordinate is negative.
+
+    Each point is a random point of its quadrant (coordinates 0.1 to 1 away
+    from the axes) plus Gaussian noise; the quadrants take turns, so the
+    classes are balanced.
+
+    >>> X, y = make_xor(8, noise=0.0)
+    >>> all((a * b < 0) == (c == 1) for (a, b), c in zip(X, y))
+    True
+    """
+    n = _positive_int(n, "n")
+    noise = _non_negative(noise, "noise")
+    rng = _seeded(seed)
+    points = []
+    for i in range(n):
+        sx, sy = (1.0 if i % 2 else -1.0), (1.0 if (i // 2) % 2 else -1.0)
+        corner = (sx * rng.uniform(0.1, 1.0), sy * rng.uniform(0.1, 1.0))
+        points.append((_jitter(corner, noise, rng), int(sx != sy)))
+    return _shuffled(points, rng)
+
+
+def make_spirals(n: int = 300, k: int = 3, noise: float = 0.2, seed: int = DEFAULT_SEED) -> Dataset:
+    """``k`` interleaved spiral arms, one class each (the classic CS231n toy set).
+
+    Along arm ``j`` the radius grows from 0 to 1 while the angle runs over
+    ``[4j, 4j + 4]`` radians, jittered by Gaussian noise of size ``noise``.
+
+    >>> X, y = make_spirals(9, k=3)
+    >>> sorted(y)
+    [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    """
+    n = _positive_int(n, "n")
+    k = _positive_int(k, "k")
+    noise = _non_negative(noise, "noise")
+    rng = _seeded(seed)
+    points = []
+    for label, count in enumerate(_split(n, k)):
+        for i in range(count):
+            r = _arc(i, count, 1.0)
+            t = 4.0 * label + _arc(i, count, 4.0) + (rng.gauss(0.0, noise) if noise else 0.0)
+            points.append(((r * math.sin(t), r * math.cos(t)), label))
+    return _shuffled(points, rng)
+
+
+def make_blobs(n: int = 100, centers: Union[int, Sequence[Sequence[float]]] = 2,
+               std: float = 1.0, seed: int = DEFAULT_SEED) -> Dataset:
+    """Gaussian clouds of spread ``std`` around ``centers`` (one class each).
+
+    ``centers`` is a list of points (any dimension), or a count ``k``: then
+    the centres sit evenly on a circle of radius 3 around the origin.
+
+    >>> X, y = make_blobs(10, centers=[[0.0, 0.0, 0.0], [5.0, 5.0, 5.0]], std=0.0)
+    >>> sorted(map(tuple, X))[0], sorted(y)
+    ((0.0, 0.0, 0.0), [0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
+    """
+    n = _positive_int(n, "n")
+    std = _non_negative(std, "std")
+    if isinstance(centers, int) and not isinstance(centers, bool):
+        k = _positive_int(centers, "centers")
+        centres = [[3.0 * math.cos(2.0 * math.pi * j / k), 3.0 * math.sin(2.0 * math.pi * j / k)]
+                   for j in range(k)]
+    elif isinstance(centers, (list, tuple)) and centers:
+        centres = [_point(c, f"centers[{j}]") for j, c in enumerate(centers)]
+        if len({len(c) for c in centres}) != 1:
+            raise ValueError("all centers must have the same number of coordinates")
+    else:
+        raise ValueError(f"centers must be a positive int or a non-empty list of points, got {centers!r}")
+    rng = _seeded(seed)
+    points = []
+    for label, count in enumerate(_split(n, len(centres))):
+        for _ in range(count):
+            points.append((_jitter(centres[label], std, rng), label))
+    return _shuffled(points, rng)
+
+
+def _point(c: object, what: str) -> List[float]:
+    if not isinstance(c, (list, tuple)) or not c or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in c):
+        raise ValueError(f"{what} must be a non-empty list of finite numbers, got {c!r}")
+    return [float(v) for v in c]
+
+
+def train_test_split(X: Sequence, y: Sequence, test_size: Union[float, int] = 0.25,
+                     seed: int = DEFAULT_SEED) -> Tuple[list, list, list, list]:
+    """Shuffle and split into ``X_train, X_test, y_train, y_test``.
+
+    ``test_size`` is a fraction in (0, 1) (rounded up, as scikit-learn does)
+    or a count of test rows.
+
+    >>> Xtr, Xte, ytr, yte = train_test_split([[i] for i in range(8)], list(range(8)))
+    >>> len(Xtr), len(Xte), sorted(ytr + yte) == list(range(8))
+    (6, 2, True)
+    """
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same length, got {len(X)} rows and {len(y)} labels")
+    n = len(X)
+    if n < 2:
+        raise ValueError(f"need at least 2 rows to split, got {n}")
+    if isinstance(test_size, bool) or not isinstance(test_size, (int, float)):
+        raise TypeError(f"test_size must be a fraction or a count, got {type(test_size).__name__}")
+    if isinstance(test_size, float):
+        if not 0.0 < test_size < 1.0:
+            raise ValueError(f"test_size as a fraction must be between 0 and 1, got {test_size}")
+        n_test = math.ceil(test_size * n)
+    else:
+        n_test = test_size
+    if not 1 <= n_test <= n - 1:
+        raise ValueError(f"test_size must leave at least one row on each side; "
+                         f"got {n_test} test rows of {n}")
+    order = list(range(n))
+    _seeded(seed).shuffle(order)
+    test, train = order[:n_test], order[n_test:]
+    return ([X[i] for i in train], [X[i] for i in test], [y[i] for i in train], [y[i] for i in test])

@@ -1,0 +1,352 @@
+"""Neural-network modules built from engine Values: Neuron, Layer, MLP.
+
+A :class:`Neuron` computes ``activation(w·x + b)``. By default the weighted
+sum is one ``dot`` node (``fused=True``), so a neuron adds two nodes to the
+graph; ``fused=False`` spells it out as ``w0*x0 + w1*x1 + ... + b`` with one
+node per multiplication and addition, which is what you want in a picture.
+
+>>> model = MLP(2, [16, 16, 1], seed=0)
+>>> len(model.parameters())
+337
+>>> out = model([0.5, -1.0]); out.backward()
+>>> model.layers[0].neurons[3].w[1].label
+'L0.N3.w1'
+>>> model.named_parameters()[0][0]
+'layers.0.neurons.0.w.0'
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Iterator, List, Optional, Sequence, Tuple, Union
+
+from engine import Op, Value
+from engine.numeric import isfinite
+from engine.value import is_real, lift, node
+
+from .activations import ActivationSpec, activation_name, default_init, get_activation
+from .init import Initializer, get_initializer, make_rng
+
+_DOT = Op.DOT
+Inputs = Sequence[Union[float, Value]]
+
+
+class Module:
+    """Base class: finds parameters and submodules among the attributes, in order.
+
+    A ``Value`` attribute that is a leaf needing a gradient is a parameter; a
+    ``Module`` attribute is a submodule; lists and tuples of either count too
+    (their items are named ``name.0``, ``name.1``, ...). Subclasses implement
+    ``__call__`` (or ``forward``, which the default ``__call__`` runs).
+    """
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args, **kwargs):
+        """The computation; override this (or ``__call__``) in a subclass."""
+        raise NotImplementedError(f"{type(self).__name__} must define forward() or __call__()")
+
+    # --- walking the attributes ---------------------------------------------------
+
+    def _members(self) -> Iterator[Tuple[str, object]]:
+        """(name, Value or Module) for every parameter and submodule, lists flattened."""
+        for name, item in vars(self).items():
+            if name.startswith("_"):
+                continue
+            if isinstance(item, (list, tuple)):
+                for i, sub in enumerate(item):
+                    if isinstance(sub, (Value, Module)):
+                        yield f"{name}.{i}", sub
+            elif isinstance(item, (Value, Module)):
+                yield name, item
+
+    def named_parameters(self, prefix: str = "") -> List[Tuple[str, Value]]:
+        """Every parameter with a stable dotted name such as ``layers.0.neurons.3.w.1``."""
+        out: list = []
+        seen: set = set()
+        self._named(prefix, out, seen)
+        return out
+
+    def _named(self, prefix: str, out: list, seen: set) -> None:
+        for name, item in self._members():
+            full = f"{prefix}.{name}" if prefix else name
+            if isinstance(item, Module):
+                item._named(full, out, seen)
+            elif item.requires_grad and not item.inputs and item not in seen:
+                seen.add(item)
+                out.append((full, item))
+
+    def parameters(self) -> List[Value]:
+        """Every parameter (leaf Value with a gradient) in a stable order, each once."""
+        return [p for _, p in self.named_parameters()]
+
+    def named_modules(self, prefix: str = "") -> List[Tuple[str, "Module"]]:
+        """This module (name ``prefix``) and every submodule, depth first."""
+        out = [(prefix, self)]
+        for name, item in self._members():
+            if isinstance(item, Module):
+                out.extend(item.named_modules(f"{prefix}.{name}" if prefix else name))
+        return out
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to 0 (leaf grads accumulate across backward calls)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    # --- state -----------------------------------------------------------------------
+
+    def state_dict(self) -> dict:
+        """Every parameter's number by dotted name (a plain dict of floats, in order)."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict, strict: bool = True) -> None:
+        """Set parameters from ``state`` (as made by :meth:`state_dict`).
+
+        Strict by default: a missing or unexpected name, or a non-finite
+        number, raises ``ValueError`` naming it, and nothing is changed.
+        With ``strict=False`` missing and unexpected names are ignored.
+        """
+        if not isinstance(state, dict):
+            raise TypeError(f"load_state_dict needs a dict of name -> number, got {type(state).__name__}")
+        params = dict(self.named_parameters())
+        if strict:
+            missing = [name for name in params if name not in state]
+            extra = [name for name in state if name not in params]
+            if missing or extra:
+                parts = []
+                if missing:
+                    parts.append(f"missing {', '.join(map(repr, missing[:5]))}"
+                                 + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""))
+                if extra:
+                    parts.append(f"unexpected {', '.join(map(repr, extra[:5]))}"
+                                 + (f" and {len(extra) - 5} more" if len(extra) > 5 else ""))
+                raise ValueError(f"state dict does not match {type(self).__name__}: "
+                                 + "; ".join(parts))
+        updates = []
+        for name, p in params.items():
+            if name in state:
+                updates.append((p, finite_number(state[name], f"state dict entry {name!r}")))
+        for p, x in updates:
+            p.data = x
+
+    # --- printing ----------------------------------------------------------------------
+
+    def extra_repr(self) -> str:
+        """The settings shown inside this module's parentheses."""
+        return ""
+
+    def _repr_children(self) -> List[Tuple[str, "Module"]]:
+        return [(name, m) for name, m in self._members() if isinstance(m, Module)]
+
+    def __repr__(self) -> str:
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        children = self._repr_children()
+        if not children:
+            return head + ")"
+        lines = [head]
+        for name, child in children:
+            text = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {text}")
+        return "\n".join(lines) + "\n)"
+
+
+def finite_number(x: object, what: str) -> float:
+    """``float(x)`` for a finite real number; ``TypeError``/``ValueError`` naming ``what`` otherwise."""
+    if isinstance(x, bool) or not is_real(x):
+        raise TypeError(f"{what} must be a number, got {type(x).__name__}")
+    x = float(x)
+    if not isfinite(x):
+        raise ValueError(f"{what} is not finite ({x})")
+    return x
+
+
+def _count(n: object, what: str) -> int:
+    if type(n) is not int or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+    return n
+
+
+def _lift_inputs(x: Inputs, nin: int, who: str) -> tuple:
+    """The inputs as a tuple of Values (numbers become constants), length-checked."""
+    try:
+        n = len(x)
+    except TypeError:
+        raise TypeError(f"{who} expects a list of {nin} numbers or Values, "
+                        f"got {type(x).__name__}") from None
+    if n != nin:
+        raise ValueError(f"expected {nin} inputs, got {n}")
+    out = []
+    for i, v in enumerate(x):
+        if type(v) is not Value:
+            v = lift(v)
+            if v is None:
+                raise TypeError(f"{who} input {i} must be a number or a Value, "
+                                f"got {type(x[i]).__name__}")
+        out.append(v)
+    return tuple(out)
+
+
+class Neuron(Module):
+    """One unit: ``activation(w·x + b)`` with ``nin`` weights and a bias.
+
+    ``init`` defaults to ``he_uniform`` for the ReLU family and
+    ``xavier_uniform`` for tanh, sigmoid, linear and custom activations;
+    the bias starts at 0. ``seed`` (or ``rng``, a ``random.Random``) makes
+    the weights reproducible. ``fan_out`` is the layer width used by the
+    Xavier formulas (1 for a neuron on its own).
+
+    >>> n = Neuron(2, "tanh", init="uniform", seed=1)
+    >>> [w.label for w in n.w], n.b.label
+    (['w0', 'w1'], 'b')
+    >>> y = n([1.0, 2.0]); y.op.name, y.inputs[0].op.name
+    ('tanh', 'dot')
+    >>> Neuron(2, fused=False, seed=1)([1.0, 2.0]).inputs[0].op.name
+    'add'
+    """
+
+    def __init__(self, nin: int, activation: ActivationSpec = "relu", *,
+                 init: Union[str, Initializer, None] = None, bias: bool = True,
+                 seed: Optional[int] = None, rng: Optional[random.Random] = None,
+                 fused: bool = True, fan_out: int = 1) -> None:
+        self.nin = _count(nin, "nin")
+        self._act = get_activation(activation)
+        self.activation = activation if isinstance(activation, str) else self._act
+        self.init = default_init(activation) if init is None else init
+        draw = get_initializer(self.init)
+        _count(fan_out, "fan_out")
+        for flag, what in ((bias, "bias"), (fused, "fused")):
+            if not isinstance(flag, bool):
+                raise TypeError(f"{what} must be True or False, got {flag!r}")
+        self.fused = fused
+        rng = make_rng(seed, rng)
+        self.w = [Value(float(draw(nin, fan_out, rng)), label=f"w{i}") for i in range(nin)]
+        self.b = Value(0.0, label="b") if bias else None
+
+    def __call__(self, x: Inputs) -> Value:
+        return self._fire(_lift_inputs(x, self.nin, "Neuron"))
+
+    forward = __call__
+
+    def _fire(self, xs: tuple) -> Value:
+        """The neuron's output for inputs already lifted to Values (no checks)."""
+        if self.fused:
+            # The same node engine.dot(w, xs, b) makes, without re-checking every input.
+            inputs = (*self.w, *xs, self.b) if self.b is not None else (*self.w, *xs)
+            total = node(_DOT, inputs, tuple([v.data for v in inputs]))
+        else:
+            total = self.w[0] * xs[0]
+            for w, x in zip(self.w[1:], xs[1:]):
+                total = total + w * x
+            if self.b is not None:
+                total = total + self.b
+        return self._act(total)
+
+    def extra_repr(self) -> str:
+        text = f"nin={self.nin}, activation={activation_name(self.activation)!r}"
+        if self.b is None:
+            text += ", bias=False"
+        return text + ("" if self.fused else ", fused=False")
+
+
+def _relabel(module: Module, prefix: str) -> None:
+    for p in module.parameters():
+        p.label = f"{prefix}.{p.label}"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same ``nin`` inputs; calling it gives a list of Values.
+
+    Parameter labels read ``N<j>.w<i>`` and ``N<j>.b``. The init default follows
+    the activation as in :class:`Neuron`.
+
+    >>> layer = Layer(3, 2, activation="sigmoid", seed=0)
+    >>> out = layer([1.0, 0.0, -1.0]); len(out), layer.neurons[1].b.label
+    (2, 'N1.b')
+    >>> len(Layer(3, 1, seed=0)([1.0, 2.0, 3.0]))
+    1
+    """
+
+    def __init__(self, nin: int, nout: int, activation: ActivationSpec = "relu", *,
+                 init: Union[str, Initializer, None] = None, bias: bool = True,
+                 seed: Optional[int] = None, rng: Optional[random.Random] = None,
+                 fused: bool = True) -> None:
+        self.nin = _count(nin, "nin")
+        self.nout = _count(nout, "nout")
+        rng = make_rng(seed, rng)
+        self.neurons = [Neuron(nin, activation, init=init, bias=bias, rng=rng, fused=fused,
+                               fan_out=nout) for _ in range(nout)]
+        for j, neuron in enumerate(self.neurons):
+            _relabel(neuron, f"N{j}")
+        first = self.neurons[0]
+        self.activation, self.init, self.fused = first.activation, first.init, fused
+
+    def __call__(self, x: Inputs) -> List[Value]:
+        xs = _lift_inputs(x, self.nin, "Layer")
+        return [n._fire(xs) for n in self.neurons]
+
+    forward = __call__
+
+    def extra_repr(self) -> str:
+        init = self.init if isinstance(self.init, str) else getattr(self.init, "__name__", "custom")
+        text = (f"nin={self.nin}, nout={self.nout}, "
+                f"activation={activation_name(self.activation)!r}, init={init!r}")
+        if self.neurons[0].b is None:
+            text += ", bias=False"
+        return text + ("" if self.fused else ", fused=False")
+
+    def _repr_children(self) -> list:
+        return []  # sixteen identical neuron lines would hide the shape; extra_repr says it all
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of widths ``nouts`` on ``nin`` inputs.
+
+    Hidden layers use ``activation`` (default relu, initialised he_uniform);
+    the last layer uses ``output_activation`` (default linear, initialised
+    xavier_uniform), unless ``init`` names one scheme for all layers. Calling
+    it returns one Value when the last layer has one output, else a list.
+    Parameter labels read ``L<k>.N<j>.w<i>``.
+
+    >>> model = MLP(3, [4, 2], seed=0)
+    >>> model
+    MLP(
+      (layers.0): Layer(nin=3, nout=4, activation='relu', init='he_uniform')
+      (layers.1): Layer(nin=4, nout=2, activation='linear', init='xavier_uniform')
+    )
+    >>> a, b = model([1.0, 2.0, 3.0]), MLP(3, [4, 2], seed=0)([1, 2, 3])
+    >>> [v.data for v in a] == [v.data for v in b]
+    True
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: ActivationSpec = "relu",
+                 output_activation: ActivationSpec = "linear", *,
+                 init: Union[str, Initializer, None] = None, bias: bool = True,
+                 seed: Optional[int] = None, rng: Optional[random.Random] = None,
+                 fused: bool = True) -> None:
+        self.nin = _count(nin, "nin")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, (list, tuple)) or not nouts:
+            raise ValueError(f"nouts must be a non-empty list of layer widths, got {nouts!r}")
+        self.nouts = [_count(n, f"layer width nouts[{i}]") for i, n in enumerate(nouts)]
+        rng = make_rng(seed, rng)
+        sizes = [self.nin] + self.nouts
+        last = len(self.nouts) - 1
+        self.layers = [Layer(sizes[k], sizes[k + 1],
+                             output_activation if k == last else activation,
+                             init=init, bias=bias, rng=rng, fused=fused)
+                       for k in range(len(self.nouts))]
+        for k, layer in enumerate(self.layers):
+            _relabel(layer, f"L{k}")
+        self.activation, self.output_activation = activation, output_activation
+        self.init, self.fused = init, fused
+
+    def __call__(self, x: Inputs) -> Union[Value, List[Value]]:
+        xs = _lift_inputs(x, self.nin, "MLP")  # numbers become Values once, not per neuron
+        for layer in self.layers:
+            xs = [n._fire(xs) for n in layer.neurons]
+        return xs[0] if len(xs) == 1 else xs
+
+    forward = __call__
+
+
+__all__ = ["Module", "Neuron", "Layer", "MLP"]

@@ -1,0 +1,159 @@
+"""Saving and loading models as JSON: a format tag, a version, the architecture, every parameter.
+
+Never pickle: a saved model is plain text you can read, diff and load
+without running anyone's code. The write is atomic: the JSON goes to a
+temporary file in the same folder, is flushed to disk, then renamed over the
+target, so a crash mid-save leaves the previous file intact. Loading checks
+everything before building anything, and a bad file raises ``ValueError``;
+it never returns a half-loaded model.
+
+>>> import tempfile, pathlib
+>>> from nn import MLP
+>>> model = MLP(2, [3, 1], seed=0)
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "model.json"
+>>> _ = save(model, path)
+>>> copy = load(path)
+>>> copy([0.5, -1.0]).data == model([0.5, -1.0]).data
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Union
+
+from .activations import ACTIVATIONS
+from .init import INITIALIZERS
+from engine.numeric import isfinite
+
+from .module import MLP, Layer, Module, Neuron
+
+FORMAT = "chainrule.nn"
+VERSION = 1
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _named(spec: object, table: dict, what: str, model: Module) -> str:
+    if isinstance(spec, str) and spec in table:
+        return spec
+    raise ValueError(f"cannot save {type(model).__name__} with a custom {what} function "
+                     f"({getattr(spec, '__name__', spec)!r}); only named ones can be saved: "
+                     f"{', '.join(table)}")
+
+
+def architecture(model: Module) -> dict:
+    """The constructor arguments that rebuild ``model`` (MLP, Layer or Neuron).
+
+    >>> architecture(MLP(2, [4, 1], seed=0))["type"]
+    'MLP'
+    """
+    if isinstance(model, MLP):
+        first = model.layers[0].neurons[0]
+        arch = {"type": "MLP", "nin": model.nin, "nouts": list(model.nouts),
+                "activation": _named(model.activation, ACTIVATIONS, "activation", model),
+                "output_activation": _named(model.output_activation, ACTIVATIONS, "activation", model)}
+    elif isinstance(model, Layer):
+        first = model.neurons[0]
+        arch = {"type": "Layer", "nin": model.nin, "nout": model.nout,
+                "activation": _named(model.activation, ACTIVATIONS, "activation", model)}
+    elif isinstance(model, Neuron):
+        first = model
+        arch = {"type": "Neuron", "nin": model.nin,
+                "activation": _named(model.activation, ACTIVATIONS, "activation", model)}
+    else:
+        raise TypeError(f"save knows MLP, Layer and Neuron, got {type(model).__name__}")
+    init = model.init
+    arch["init"] = init if isinstance(init, str) and init in INITIALIZERS else None
+    arch["bias"] = first.b is not None
+    arch["fused"] = model.fused
+    return arch
+
+
+def _check_arch(arch: object) -> Module:
+    """Build a fresh model from an architecture dict, turning every problem into ValueError."""
+    if not isinstance(arch, dict):
+        raise ValueError(f"'architecture' must be an object, got {type(arch).__name__}")
+    kinds = {"MLP": (MLP, ("nin", "nouts", "activation", "output_activation")),
+             "Layer": (Layer, ("nin", "nout", "activation")),
+             "Neuron": (Neuron, ("nin", "activation"))}
+    kind = arch.get("type")
+    if kind not in kinds:
+        raise ValueError(f"unknown architecture type {kind!r}; expected one of {', '.join(kinds)}")
+    cls, positional = kinds[kind]
+    expected = set(positional) | {"type", "init", "bias", "fused"}
+    if set(arch) != expected:
+        raise ValueError(f"{kind} architecture must have exactly the keys {sorted(expected)}, "
+                         f"got {sorted(arch)}")
+    args = [arch[name] for name in positional]
+    if arch["init"] is not None and arch["init"] not in INITIALIZERS:
+        raise ValueError(f"unknown init {arch['init']!r} in architecture")
+    try:
+        # The weights drawn here are all overwritten from the file.
+        return cls(*args, init=arch["init"], bias=arch["bias"], fused=arch["fused"], seed=0)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"invalid {kind} architecture: {err}") from None
+
+
+def save(model: Module, path: PathLike) -> Path:
+    """Write ``model`` to ``path`` as JSON, atomically; return the path."""
+    arch = architecture(model)
+    params = {}
+    for name, p in model.named_parameters():
+        if not isfinite(p.data):
+            raise ValueError(f"cannot save: parameter {name!r} is not finite ({p.data}); "
+                             "JSON has no inf or nan, so the file could not be loaded back")
+        params[name] = p.data
+    text = json.dumps({"format": FORMAT, "version": VERSION, "architecture": arch,
+                       "parameters": params}, indent=1, allow_nan=False)
+    path = Path(path)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+def load(path: PathLike) -> Module:
+    """Read a model saved by :func:`save`; any problem with the file raises ``ValueError``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path} is not a chainrule model file (not UTF-8 text: {err})") from None
+    try:
+        doc = json.loads(text, parse_constant=_no_constants)
+    except ValueError as err:
+        raise ValueError(f"{path} is not valid JSON (truncated or corrupted?): {err}") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a chainrule model file (expected format {FORMAT!r})")
+    version = doc.get("version")
+    if version != VERSION or isinstance(version, bool):
+        raise ValueError(f"{path} has format version {version!r}; this chainrule reads version {VERSION}")
+    params = doc.get("parameters")
+    if not isinstance(params, dict):
+        raise ValueError(f"{path}: 'parameters' must be an object of name -> number")
+    model = _check_arch(doc.get("architecture"))
+    try:
+        model.load_state_dict(params)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{path}: parameters do not fit the architecture: {err}") from None
+    return model
+
+
+def _no_constants(name: str) -> float:
+    raise ValueError(f"non-finite number {name} in model file")
+
+
+__all__ = ["save", "load", "architecture", "FORMAT", "VERSION"]
