@@ -1,0 +1,197 @@
+"""An HTML backprop player: one self-contained page that steps through a graph.
+
+:func:`save_player` lays the graph out once with Graphviz (through
+:func:`engine.draw_dot`), runs the engine's own :func:`~engine.backward_steps`
+and writes everything - the SVG, the numbers and text of every step as JSON,
+the CSS and the JavaScript - into a single HTML file. The page needs no server
+and no network: open it from disk, then step with the buttons or the keys
+(→ / ← step, Space plays, Home / End jump, B jumps to the backward pass).
+
+The forward pass reveals each computed node in topological order (leaves are
+known from the start); the backward pass seeds the root's grad with 1 and then
+shows one :class:`~engine.Step` at a time: the node, its upstream gradient and,
+for every input, ``local × upstream = contribution`` and the input's new grad.
+The JavaScript only displays; every number comes from Python.
+
+>>> from engine import Value
+>>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+>>> y = (a * b).tanh(); y.label = "y"
+>>> data = player_data(y)
+>>> [n["name"] for n in data["nodes"]], len(data["steps"])
+(['a', 'b', 'n2', 'y'], 2)
+>>> data["steps"][0]["rows"][0]["formula"]
+'1 - y²'
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from typing import Optional, Union
+
+from .backprop import NodeNames, backward_steps, fmt, topological_order
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+_JSON_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+# Colours of the node kinds, matching the drawing (engine.draw.STYLE) when it exists.
+_KIND_COLOURS = {"leaf": ("#dbeafe", "#2563eb"), "const": ("#f3f4f6", "#9ca3af"),
+                 "inner": ("#ffffff", "#64748b"), "root": ("#fef3c7", "#d97706"),
+                 "op": ("#ede9fe", "#7c3aed")}
+
+
+def _kind(v, root) -> str:
+    if v is root:
+        return "root"
+    if v.inputs:
+        return "inner"
+    return "leaf" if v.requires_grad else "const"
+
+
+def _number_text(x: float) -> str:
+    """A number inside a formula: negative ones in parentheses, so ``2 * (-3)`` reads right."""
+    text = fmt(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+def player_data(root, *, title: Optional[str] = None) -> dict:
+    """Everything the page shows, computed by the engine, as JSON-ready data.
+
+    Runs one backward pass over ``root`` the way ``root.backward()`` would
+    (leaf grads accumulate onto what they held before), but records each
+    step as if every grad started at 0, which is what the page shows.
+    """
+    if not hasattr(root, "inputs") or not hasattr(root, "grad"):
+        raise TypeError(f"the player needs a Value as root, got {type(root).__name__}")
+    order = topological_order(root)
+    index = {v: k for k, v in enumerate(order)}
+    names = NodeNames(order)
+    earlier = {v: v.grad for v in order if not v.inputs}
+    for v in earlier:
+        v.grad = 0.0
+    try:
+        steps = [_step_data(step, index) for step in backward_steps(root)]
+        finals = [v.grad for v in order]
+    finally:
+        for v, grad in earlier.items():
+            v.grad += grad
+    nodes = []
+    for k, v in enumerate(order):
+        node = {"id": f"n{k}", "name": names(v), "named": bool(v.label), "kind": _kind(v, root),
+                "data": fmt(v.data), "exactData": repr(v.data),
+                "grad": fmt(finals[k]), "exactGrad": repr(finals[k])}
+        if v.inputs:
+            input_names = [names(x) for x in v.inputs]
+            node["op"] = v.op.label(v.attr)
+            node["opName"] = v.op.name
+            node["inputs"] = [index[x] for x in v.inputs]
+            node["formula"] = v.op.describe_forward(input_names, v.attr)
+            node["numbers"] = v.op.describe_forward([_number_text(x.data) for x in v.inputs], v.attr)
+        nodes.append(node)
+    root_name = names(root)
+    return {
+        "title": title if title is not None else f"Backprop through {root_name}",
+        "root": len(order) - 1,
+        "rootName": root_name,
+        "nodes": nodes,
+        "forward": [k for k, v in enumerate(order) if v.inputs],
+        "steps": steps,
+        "colours": _colours(),
+    }
+
+
+def _step_data(step, index: dict) -> dict:
+    rows = []
+    for i, inp in enumerate(step.inputs):
+        rows.append({"input": index[inp], "name": step.name(inp), "formula": step.formula(i),
+                     "local": fmt(step.locals[i]), "contribution": fmt(step.contributions[i]),
+                     "after": fmt(step.grads_after[i]), "exactAfter": repr(step.grads_after[i]),
+                     "exactContribution": repr(step.contributions[i])})
+    return {"node": index[step.node], "upstream": fmt(step.upstream),
+            "exactUpstream": repr(step.upstream), "rows": rows, "lines": step.lines()}
+
+
+def _colours() -> dict:
+    try:
+        from .draw import STYLE
+    except ImportError:  # the drawing module is optional for the data
+        return dict(_KIND_COLOURS)
+    return {k: tuple(STYLE.get(k, c))[:2] for k, c in _KIND_COLOURS.items()}
+
+
+def script_json(data: object) -> str:
+    """JSON that is safe inside a ``<script>`` block: ``<``, ``>``, ``&`` are escaped.
+
+    >>> script_json({"label": "</script><b>&"})
+    '{"label": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    """
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_UNSAFE[m.group()], text)
+
+
+def graph_svg(root) -> tuple:
+    """The graph laid out by ``dot`` as inline SVG text, or ``(None, reason)`` when it cannot be."""
+    try:
+        import graphviz
+
+        from .draw import draw_dot
+    except ImportError as e:  # the graphviz Python package is missing
+        return None, f"the graph picture needs the graphviz package ({e})"
+    try:
+        svg = draw_dot(root, legend=False).pipe(format="svg").decode("utf-8")
+    except ValueError as e:  # too many nodes to lay out in reasonable time
+        return None, str(e)
+    except (graphviz.ExecutableNotFound, graphviz.CalledProcessError) as e:
+        return None, str(e)
+    start = svg.find("<svg")
+    if start < 0:
+        return None, "dot did not produce an SVG picture"
+    svg = svg[start:]
+    if re.search(r"<\s*script|\son\w+\s*=|javascript:", svg, re.IGNORECASE):
+        raise ValueError("refusing to embed an SVG with scripts in it (check the node labels)")
+    return svg, ""
+
+
+def render_player(data: dict, svg: Optional[str], note: str = "") -> str:
+    """The HTML page for ``data`` (from :func:`player_data`) with the SVG picture."""
+    parts = {
+        "TITLE": html.escape(data["title"]),
+        "CSS": (ASSETS / "player.css").read_text(encoding="utf-8"),
+        "JS": (ASSETS / "player.js").read_text(encoding="utf-8"),
+        "DATA": script_json(data),
+        "SVG": svg if svg is not None else
+        f'<p class="no-graph">No graph picture: {html.escape(note)}</p>',
+    }
+    template = (ASSETS / "player.html").read_text(encoding="utf-8")
+    # One pass over the template only, so inserted text is never scanned for markers.
+    return re.sub(r"\{\{([A-Z]+)\}\}", lambda m: parts[m.group(1)], template)
+
+
+def save_player(root, path: Union[str, Path], *, title: Optional[str] = None) -> Path:
+    """Write a self-contained HTML backprop player for ``root`` to ``path``.
+
+    Runs one backward pass (as ``root.backward()`` would). Without Graphviz
+    the page still steps through the numbers, with a note instead of a picture.
+
+    >>> import tempfile, os
+    >>> from engine import Value
+    >>> x = Value(0.5, label="x"); y = (x * x).tanh()
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     out = save_player(y, os.path.join(d, "y.html"))
+    ...     out.name, "<script" in out.read_text()
+    ('y.html', True)
+    """
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None, got {type(title).__name__}")
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
+    data = player_data(root, title=title)
+    svg, note = graph_svg(root)
+    page = render_player(data, svg, note)
+    out = Path(path)
+    out.write_text(page, encoding="utf-8")
+    return out
