@@ -142,3 +142,33 @@ def test_one_neuron_runs_from_the_command_line(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Pictures:" in done.stdout
     assert (tmp_path / "slopes.png").is_file()
+
+
+# --- perceptron -----------------------------------------------------------------------
+
+perceptron = run_once("perceptron")
+
+
+def test_perceptron_learns_and_or_and_the_blobs_but_not_xor(perceptron):
+    result = perceptron.result
+    assert result["converged"] == {"AND": True, "OR": True, "XOR": False}
+    assert result["blobs_converged"] is True and result["blob_mistakes"][-1] == 0
+    assert min(result["errors"]["XOR"]) >= 1  # not one clean pass, ever
+    for name in ("perceptron_and_or.png", "perceptron_blobs.png", "perceptron_xor.png"):
+        assert_picture(perceptron.out / name, 30_000)
+
+
+def test_perceptron_line_search_finds_no_line_for_xor(perceptron):
+    found = perceptron.result["separating_lines"]
+    assert found["XOR"] == 0
+    assert found["AND"] > 0 and found["OR"] > 0
+
+
+def test_perceptron_learned_and_really_computes_and():
+    from nn.perceptron import Perceptron
+    from demos.perceptron import CORNERS, GATES, snapshots
+
+    p = Perceptron(2)
+    lines, mistakes = snapshots(p, CORNERS, GATES["AND"], epochs=50)
+    assert mistakes[-1] == 0 and len(lines) == len(mistakes)
+    assert [p.predict(x) for x in CORNERS] == GATES["AND"]
