@@ -21,22 +21,30 @@ CLASS_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00",
 LINE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 
 
+def outputs(model: Callable, points: Sequence[Sequence[float]]) -> list[list[float]]:
+    """The model's output numbers for each point (one list per point), without a graph."""
+    rows = []
+    with no_grad():
+        for p in points:
+            out = model(list(p))
+            rows.append([out.data] if isinstance(out, Value) else [o.data for o in out])
+    return rows
+
+
+def labels_of(rows: Sequence[Sequence[float]], threshold: float = 0.0) -> list[int]:
+    """Class per output row: ``score > threshold`` for one output, else the largest output."""
+    if rows and len(rows[0]) == 1:
+        return [int(r[0] > threshold) for r in rows]
+    return [max(range(len(r)), key=r.__getitem__) for r in rows]
+
+
 def classify(model: Callable, points: Sequence[Sequence[float]], *,
              threshold: float = 0.0) -> list[int]:
     """Class of each point: ``score > threshold`` for one output, else the largest output.
 
     Runs under ``engine.no_grad()``, so no graph is kept.
     """
-    labels = []
-    with no_grad():
-        for p in points:
-            out = model(list(p))
-            if isinstance(out, Value):
-                labels.append(int(out.data > threshold))
-            else:
-                scores = [o.data for o in out]
-                labels.append(max(range(len(scores)), key=scores.__getitem__))
-    return labels
+    return labels_of(outputs(model, points), threshold)
 
 
 def accuracy_of(predicted: Sequence[int], y: Sequence[int]) -> float:
@@ -84,13 +92,23 @@ def decision_regions(ax, model: Callable, X: Sequence[Sequence[float]], y: Seque
     from matplotlib.colors import ListedColormap
 
     xs, ys, grid = plane_grid(X, steps)
-    labels = classify(model, grid, threshold=threshold)
+    rows = outputs(model, grid)
+    labels = labels_of(rows, threshold)
     k = max(max(y), max(labels)) + 1
-    zz = [labels[j * steps:(j + 1) * steps] for j in range(steps)]
     cmap = ListedColormap(CLASS_COLOURS[:k])
-    levels = [c - 0.5 for c in range(k + 1)]
-    ax.contourf(xs, ys, zz, levels=levels, cmap=cmap, alpha=0.22)
-    ax.contour(xs, ys, zz, levels=levels[1:-1], colors="#333333", linewidths=0.8)
+    if len(rows[0]) == 1:
+        # One score: shade by its side of the threshold, and draw the boundary where
+        # the score crosses it (interpolated, so the line is smooth).
+        zz = [[r[0] for r in rows[j * steps:(j + 1) * steps]] for j in range(steps)]
+        span = max(abs(v) for row in zz for v in row) + abs(threshold) + 1.0
+        levels = [threshold - span, threshold, threshold + span]
+        ax.contourf(xs, ys, zz, levels=levels, cmap=cmap, alpha=0.22)
+        ax.contour(xs, ys, zz, levels=[threshold], colors="#333333", linewidths=1.0)
+    else:
+        zz = [labels[j * steps:(j + 1) * steps] for j in range(steps)]
+        levels = [c - 0.5 for c in range(k + 1)]
+        ax.contourf(xs, ys, zz, levels=levels, cmap=cmap, alpha=0.22)
+        ax.contour(xs, ys, zz, levels=levels[1:-1], colors="#333333", linewidths=0.8)
     scatter_classes(ax, X, y, legend=legend)
     acc = accuracy_of(classify(model, X, threshold=threshold), y)
     ax.text(0.02, 0.03, f"accuracy {acc:.0%}", transform=ax.transAxes, fontsize=9,
@@ -124,7 +142,7 @@ def figure(ncols: int = 1, nrows: int = 1, *, size: tuple = (5.2, 4.4)):
     """A new figure of ``nrows`` x ``ncols`` panels, each about ``size`` inches."""
     plt = pyplot()
     fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows),
-                             squeeze=False)
+                             squeeze=False, layout="constrained")
     return fig, [ax for row in axes for ax in row]
 
 
@@ -133,7 +151,6 @@ def save(fig, out: Path, name: str, *, title: Optional[str] = None) -> Path:
     plt = pyplot()
     if title:
         fig.suptitle(title, fontsize=13, fontweight="bold")
-    fig.tight_layout()
     path = Path(out) / name
     fig.savefig(path, dpi=120)
     plt.close(fig)
