@@ -56,13 +56,17 @@ def _bce_local(p: float, y: float, out: float) -> Tuple[float, float]:
     return (d_p, d_y)
 
 
-def _bce_node(p: Value, y: float) -> Value:
-    # Registered once per process; a reloaded module reuses the existing rule.
+def _register_bce() -> object:
+    # Registered when this module is imported; a reloaded module reuses the rule.
     if "bce" not in RULES:
         define_op("bce", forward=_bce_forward, local=_bce_local, symbol="BCE", arity=2,
                   formula=("({0} - {1}) / ({0} * (1 - {0}))", "log(1 - {0}) - log({0})"),
                   domain=(0.05, 0.95))
-    return apply(RULES["bce"], (p, y))
+    return RULES["bce"]
+
+
+BCE_OP = _register_bce()
+"""The rule-table op for one binary cross-entropy term: inputs ``(p, y)``."""
 
 
 # --- input checking ------------------------------------------------------------------
@@ -179,7 +183,7 @@ def binary_cross_entropy(probs: Batch, targets: Batch, *,
         if not 0.0 <= p.data <= 1.0:
             raise ValueError(f"binary_cross_entropy needs probabilities in [0, 1], got {p.data} "
                              f"(apply sigmoid first, or use binary_cross_entropy_with_logits)")
-        return _bce_node(p, y)
+        return apply(BCE_OP, (p, y))
 
     return _elementwise(probs, targets, "binary_cross_entropy", reduction, _probability, term)
 
