@@ -18,7 +18,7 @@ Values and gradients follow ``torch.nn.functional``.
 from __future__ import annotations
 
 import numbers
-from typing import Callable, Dict, List, Sequence, Tuple, Union
+from typing import Callable, List, Sequence, Tuple, Union
 
 import engine
 from engine import RULES, Value, apply, define_op
@@ -336,26 +336,3 @@ def cross_entropy(logits: Union[Sequence[Scalar], Sequence[Sequence[Scalar]]],
         shifted, lse = _log_softmax_parts(row)
         terms.append(lse - shifted[k])
     return _reduce(terms, single, reduction, fname)
-
-
-LOSSES: Dict[str, Callable[..., Union[Value, List[Value]]]] = {
-    "mse": mse_loss,
-    "bce": binary_cross_entropy,
-    "bce_with_logits": binary_cross_entropy_with_logits,
-    "cross_entropy": cross_entropy,
-    "hinge": hinge_loss,
-}
-"""Every loss by short name (what ``nn.train.fit(loss=...)`` accepts as a string)."""
-
-
-def get_loss(name: Union[str, Callable]) -> Callable[..., Union[Value, List[Value]]]:
-    """The loss called ``name`` (a callable is returned as is).
-
-    >>> get_loss("hinge") is hinge_loss
-    True
-    """
-    if callable(name):
-        return name
-    if isinstance(name, str) and name in LOSSES:
-        return LOSSES[name]
-    raise ValueError(f"unknown loss {name!r}; expected one of {', '.join(LOSSES)} or a callable")

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 import engine
 from engine import RULES, Value, gradcheck, topological_order
-from nn.losses import (LOSSES, binary_cross_entropy, binary_cross_entropy_with_logits,
-                       cross_entropy, get_loss, hinge_loss, log_softmax, mse_loss, softmax)
+from nn.losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
+                       cross_entropy, hinge_loss, log_softmax, mse_loss, softmax)
 
 TOL = 1e-9
 
@@ -259,8 +259,6 @@ def test_losses_accept_plain_floats_and_single_values():
     assert mse_loss(3.0, 1.0).data == 4.0
     assert hinge_loss(0.5, -1).data == 1.5
     assert binary_cross_entropy(1.0, 1).data == 0.0
-    assert get_loss("mse") is mse_loss and get_loss(hinge_loss) is hinge_loss
-    assert set(LOSSES) == {"mse", "bce", "bce_with_logits", "cross_entropy", "hinge"}
 
 
 # --- bad input -------------------------------------------------------------------------------
@@ -292,7 +290,6 @@ def test_losses_accept_plain_floats_and_single_values():
     (lambda: softmax([]), ValueError, "empty"),
     (lambda: log_softmax(3.0), TypeError, "list of logits"),
     (lambda: mse_loss([1.0], [1.0], reduction="avg"), ValueError, "reduction"),
-    (lambda: get_loss("l1"), ValueError, "unknown loss"),
 ])
 def test_bad_input_is_refused_clearly(call, error, match):
     with pytest.raises(error, match=match):
