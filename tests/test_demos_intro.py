@@ -172,3 +172,37 @@ def test_perceptron_learned_and_really_computes_and():
     lines, mistakes = snapshots(p, CORNERS, GATES["AND"], epochs=50)
     assert mistakes[-1] == 0 and len(lines) == len(mistakes)
     assert [p.predict(x) for x in CORNERS] == GATES["AND"]
+
+
+# --- forward_pass ---------------------------------------------------------------------
+
+forward = run_once("forward_pass")
+
+
+def test_forward_pass_matrix_form_equals_neuron_by_neuron(forward):
+    result = forward.result
+    assert len(result["by_neuron"]) == 4
+    assert result["layer_gap"] < 1e-12
+    assert result["network_gap"] < 1e-12
+    if result["numpy_gap"] is not None:
+        assert result["numpy_gap"] < 1e-12
+    assert_picture(forward.out / "layer_as_matrices.png", 30_000)
+    assert_picture(forward.out / "network_activations.png", 30_000)
+    if hasattr(__import__("nn"), "draw_network") and shutil.which("dot"):
+        assert "<svg" in (forward.out / "network.svg").read_text()
+
+
+def test_forward_pass_matrix_form_holds_for_other_inputs():
+    import random
+    from engine import no_grad
+    from demos.forward_pass import layer_as_matrices, layer_matrix, make_model
+
+    model = make_model(seed=5)
+    rng = random.Random(0)
+    for layer in model.layers[:1]:
+        W, b = layer_matrix(layer)
+        for _ in range(5):
+            a = [rng.uniform(-3, 3) for _ in range(layer.nin)]
+            with no_grad():
+                expected = [n(a).data for n in layer.neurons]
+            assert layer_as_matrices(W, b, a)[1] == pytest.approx(expected, abs=1e-12)

@@ -1,0 +1,254 @@
+"""The forward pass as matrices: a layer is many perceptrons at once.
+
+Runs one layer of an ``nn.MLP`` neuron by neuron, then as ``sigma(W a + b)`` with
+a hand-written matrix-vector product (and numpy when it is installed), checks the
+numbers agree, does the same for the whole network, and draws the layer as
+matrices, the network with its activations, and the network diagram.
+
+Run it: ``python -m demos.forward_pass [--out DIR] [--quick]``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import nn
+from engine import no_grad
+
+from demos._common import options, pyplot, say, wrote, write_svg
+
+ORDER = 4
+SUMMARY = "a layer is many perceptrons at once: neuron by neuron equals sigma(W a + b)"
+
+SIZES = (3, [4, 4, 2])      # 3 inputs, two hidden layers of 4, two outputs
+INPUT = [0.9, -0.4, 0.3]
+
+# %% [markdown]
+# # The forward pass as matrices
+#
+# A hidden layer is nothing more exotic than several perceptrons (with a smooth
+# activation instead of a step) that all read the *same* inputs. Neuron $j$ of the
+# layer keeps its own row of weights $w_{j1}, \dots, w_{jn}$ and its own bias $b_j$,
+# and computes
+#
+# $$a'_j = \sigma\Big(\sum_{i=1}^{n} w_{ji}\,a_i + b_j\Big).$$
+#
+# Write the rows of weights one under the other and they form a matrix $W$ with
+# one row per neuron and one column per input; stack the biases into a vector
+# $\mathbf b$ and the inputs into a vector $\mathbf a$. Then "every neuron at once"
+# is a single line of linear algebra, with $\sigma$ applied to each entry:
+#
+# $$\mathbf a' = \sigma(W\mathbf a + \mathbf b).$$
+#
+# The whole network is that line repeated, each layer's output becoming the next
+# layer's input. Below we compute one layer both ways and check that the numbers
+# are the same, then run the whole network layer by layer.
+
+# %%
+def make_model(seed: int = 3) -> nn.MLP:
+    """A sigmoid MLP with small random biases (a fresh model's biases are all 0)."""
+    model = nn.MLP(SIZES[0], SIZES[1], activation="sigmoid", output_activation="sigmoid",
+                   seed=seed)
+    rng = random.Random(seed)
+    for layer in model.layers:
+        for neuron in layer.neurons:
+            neuron.b.data = round(rng.uniform(-0.5, 0.5), 2)
+    return model
+
+
+def layer_matrix(layer) -> tuple:
+    """``(W, b)`` of a layer as plain numbers: row j of W is neuron j's weights."""
+    W = [[w.data for w in neuron.w] for neuron in layer.neurons]
+    b = [neuron.b.data for neuron in layer.neurons]
+    return W, b
+
+
+def sigma(z: float) -> float:
+    """The logistic sigmoid of a plain number."""
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
+def matvec(W: list, a: list) -> list:
+    """``W a`` for a list of rows and a vector: one dot product per row."""
+    return [sum(w * x for w, x in zip(row, a)) for row in W]
+
+
+def layer_as_matrices(W: list, b: list, a: list) -> tuple:
+    """``z = W a + b`` and ``a' = sigma(z)``, entry by entry, in plain Python."""
+    z = [wa + bj for wa, bj in zip(matvec(W, a), b)]
+    return z, [sigma(v) for v in z]
+
+
+def layer_with_numpy(W: list, b: list, a: list):
+    """The same layer with numpy, or ``None`` when numpy is not installed."""
+    try:
+        import numpy as np
+    except ImportError:
+        return None
+    z = np.array(W) @ np.array(a) + np.array(b)
+    return list(1.0 / (1.0 + np.exp(-z)))
+
+# %%
+def neuron_by_neuron(layer, a: list) -> list:
+    """Run each neuron of ``layer`` on its own (engine Values), printing its sum."""
+    outputs = []
+    with no_grad():
+        for j, neuron in enumerate(layer.neurons):
+            out = neuron(a).data
+            terms = " + ".join(f"({w.data:+.3f})({x:+.3f})" for w, x in zip(neuron.w, a))
+            print(f"  neuron {j}: sigma({terms} + ({neuron.b.data:+.2f})) = {out:.6f}")
+            outputs.append(out)
+    print()
+    return outputs
+
+# %% [markdown]
+# ## The picture of one layer
+#
+# Below, the layer's matrix equation drawn literally: the weight matrix, times the
+# input column, plus the bias column, gives the pre-activations $\mathbf z$; the
+# sigmoid squashes each into $(0, 1)$. Red is positive, blue negative.
+
+# %%
+def plot_layer(W: list, a: list, b: list, z: list, out_a: list, path: Path) -> Path:
+    """``W a + b = z -> sigma(z)`` drawn as coloured matrices with their numbers."""
+    plt = pyplot()
+    import numpy as np
+    from matplotlib.colors import TwoSlopeNorm
+
+    blocks = [("W  (one row per neuron)", W), ("a", [[x] for x in a]), ("b", [[x] for x in b]),
+              ("z = W a + b", [[x] for x in z]), ("σ(z)", [[x] for x in out_a])]
+    ops = ["×", "+", "=", "→"]
+    widths = [len(W[0]) if i == 0 else 1 for i in range(len(blocks))]
+    fig = plt.figure(figsize=(11, 4.2))
+    grid = fig.add_gridspec(1, 2 * len(blocks) - 1,
+                            width_ratios=[w for pair in zip(widths, [0.5] * 5) for w in pair][:-1])
+    limit = max(abs(x) for _, M in blocks for row in M for x in row)
+    norm = TwoSlopeNorm(vmin=-limit, vcenter=0.0, vmax=limit)
+    for k, (title, M) in enumerate(blocks):
+        ax = fig.add_subplot(grid[0, 2 * k])
+        arr = np.array(M)
+        ax.imshow(arr, cmap="RdBu_r", norm=norm, aspect="equal")
+        for (r, c), v in np.ndenumerate(arr):
+            ax.text(c, r, f"{v:+.2f}", ha="center", va="center", fontsize=9,
+                    color="white" if abs(v) > 0.6 * limit else "black")
+        ax.set_xticks([])
+        ax.set_yticks(range(arr.shape[0]) if k == 0 else [])
+        if k == 0:
+            ax.set_yticklabels([f"neuron {j}" for j in range(arr.shape[0])])
+            ax.set_xticks(range(arr.shape[1]), [f"input {i}" for i in range(arr.shape[1])],
+                          fontsize=8)
+        ax.set_title(title, fontsize=10)
+        if k < len(ops):
+            op_ax = fig.add_subplot(grid[0, 2 * k + 1])
+            op_ax.axis("off")
+            op_ax.text(0.5, 0.5, ops[k], ha="center", va="center", fontsize=20)
+    fig.suptitle("One layer, every neuron at once:  a' = σ(W a + b)", fontsize=13,
+                 fontweight="bold")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return wrote(path)
+
+
+def plot_network(model: nn.MLP, activations: list, path: Path) -> Path:
+    """The network as circles and lines: fill = activation, line colour/width = weight."""
+    plt = pyplot()
+    from matplotlib import cm
+    from matplotlib.colors import Normalize, TwoSlopeNorm
+
+    fig, ax = plt.subplots(figsize=(10, 5.6))
+    sizes = [model.nin] + model.nouts
+    xs = [k * 3.0 for k in range(len(sizes))]
+    ys = [[(len(range(n)) - 1) / 2.0 - j for j in range(n)] for n in sizes]
+    weights = [w.data for layer in model.layers for neuron in layer.neurons for w in neuron.w]
+    wnorm = TwoSlopeNorm(vmin=-max(map(abs, weights)), vcenter=0, vmax=max(map(abs, weights)))
+    for k, layer in enumerate(model.layers):
+        for j, neuron in enumerate(layer.neurons):
+            for i, w in enumerate(neuron.w):
+                ax.plot([xs[k], xs[k + 1]], [ys[k][i], ys[k + 1][j]], color=cm.RdBu_r(wnorm(w.data)),
+                        linewidth=0.6 + 3.0 * abs(w.data) / wnorm.vmax, zorder=1)
+    anorm = Normalize(vmin=0, vmax=1)
+    for k, values in enumerate(activations):
+        for j, v in enumerate(values):
+            fill = "#EEEEEE" if k == 0 else cm.viridis(anorm(v))
+            ax.scatter([xs[k]], [ys[k][j]], s=900, color=fill,
+                       edgecolors="#222222", linewidths=1.2, zorder=3)
+            ax.text(xs[k], ys[k][j], f"{v:.2f}", ha="center", va="center", fontsize=8,
+                    color="white" if (k > 0 and v < 0.55) else "black", zorder=4)
+    names = ["inputs $a^{(0)}$"] + [f"layer {k + 1}: $a^{{({k + 1})}}$" for k in range(len(model.layers))]
+    for x, name in zip(xs, names):
+        ax.text(x, max(map(max, ys)) + 0.9, name, ha="center", fontsize=10)
+    ax.set_xlim(-1.2, xs[-1] + 1.2)
+    ax.set_ylim(min(map(min, ys)) - 0.8, max(map(max, ys)) + 1.4)
+    ax.axis("off")
+    bar = fig.colorbar(cm.ScalarMappable(norm=wnorm, cmap="RdBu_r"), ax=ax, shrink=0.7, pad=0.01)
+    bar.set_label("weight (line colour; width = size)")
+    bar = fig.colorbar(cm.ScalarMappable(norm=anorm, cmap="viridis"), ax=ax, shrink=0.7, pad=0.02)
+    bar.set_label("activation σ(z) (circle colour)")
+    ax.set_title(f"The {model.nin} → {' → '.join(map(str, model.nouts))} network on input "
+                 f"{INPUT}\neach circle is σ(its row of W · the column before it + its bias)",
+                 fontsize=12)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return wrote(path)
+
+# %%
+def main(argv=None) -> dict:
+    """Run the walkthrough; returns the largest difference between the two computations."""
+    opts = options("forward_pass", argv)
+    out = opts.out
+    model = make_model()
+    layer = model.layers[0]
+    W, b = layer_matrix(layer)
+
+    say(f"""A {SIZES[0]} → {' → '.join(map(str, SIZES[1]))} network with sigmoid units.
+        First its first layer, one neuron at a time, on the input a = {INPUT}. Each line
+        is one perceptron: a weighted sum of the same three inputs, plus its bias,
+        through the sigmoid.""")
+    by_neuron = neuron_by_neuron(layer, INPUT)
+
+    say("""Now the whole layer at once: stack the four rows of weights into W (4 × 3) and
+        the biases into b, and compute sigma(W a + b).""")
+    z, by_matrix = layer_as_matrices(W, b, INPUT)
+    for j, (row, bj) in enumerate(zip(W, b)):
+        print(f"  [{'  '.join(f'{w:+.3f}' for w in row)}]   [{INPUT[j] if j < len(INPUT) else '':>6}]"
+              f"   [{bj:+.2f}]   z = {z[j]:+.6f}   sigma(z) = {by_matrix[j]:.6f}")
+    layer_gap = max(abs(p - q) for p, q in zip(by_neuron, by_matrix))
+    numpy_out = layer_with_numpy(W, b, INPUT)
+    numpy_gap = None if numpy_out is None else max(abs(p - q) for p, q in zip(by_neuron, numpy_out))
+    print(f"\n  neuron by neuron vs matrix form: largest difference {layer_gap:.1e}")
+    print("  numpy is not installed: skipped the numpy version" if numpy_gap is None else
+          f"  neuron by neuron vs numpy:       largest difference {numpy_gap:.1e}")
+    print()
+
+    say("""The whole network is the same line once per layer: the output of one layer is
+        the input column of the next.""")
+    a = list(INPUT)
+    activations = [a]
+    for k, lay in enumerate(model.layers):
+        Wk, bk = layer_matrix(lay)
+        _, a = layer_as_matrices(Wk, bk, a)
+        activations.append(a)
+        print(f"  a({k + 1}) = sigma(W{k + 1} a({k}) + b{k + 1}) = [{', '.join(f'{v:.6f}' for v in a)}]")
+    with no_grad():
+        engine_out = [v.data for v in model(INPUT)]
+    network_gap = max(abs(p - q) for p, q in zip(engine_out, a))
+    print(f"  the model itself (engine Values):   [{', '.join(f'{v:.6f}' for v in engine_out)}]")
+    print(f"  largest difference: {network_gap:.1e}\n")
+
+    files = [plot_layer(W, INPUT, b, z, by_matrix, out / "layer_as_matrices.png"),
+             plot_network(model, activations, out / "network_activations.png")]
+    if hasattr(nn, "draw_network"):
+        files.append(write_svg(nn.draw_network(model), out / "network.svg"))
+    else:
+        print("  (nn.draw_network is not available: no network.svg)")
+    print("Pictures:\n" + "\n".join(f"  {f}" for f in files))
+    return {"layer_gap": layer_gap, "numpy_gap": numpy_gap, "network_gap": network_gap,
+            "by_neuron": by_neuron, "by_matrix": by_matrix, "files": files}
+
+# %%
+if __name__ == "__main__":
+    main()
