@@ -66,9 +66,24 @@ def _check_params(params: object, owner: str) -> List[Value]:
 class Optimizer:
     """Base class: holds the parameters and per-parameter state; subclasses define the update.
 
-    Subclasses set ``STATE_KEYS`` (what they remember per parameter) and implement
-    ``_validate()`` and ``_update(p, state)``. Hyperparameters are plain attributes
-    (``opt.lr = 0.01`` changes the learning rate); ``step()`` re-checks them.
+    A subclass implements ``update(p, state)`` (one step for one parameter) and
+    may override ``validate()`` (check the settings; ``step()`` calls it first, so
+    ``opt.lr = -1`` set later is still caught) and list ``HYPERPARAMETERS`` and
+    ``STATE_KEYS`` (the per-parameter memory) for ``repr`` and ``state_dict``.
+
+    >>> from engine import Value
+    >>> class SignDescent(Optimizer):
+    ...     HYPERPARAMETERS = ("lr",)
+    ...     def __init__(self, params, lr):
+    ...         super().__init__(params)
+    ...         self.lr = lr
+    ...     def update(self, p, state):
+    ...         p.data -= self.lr * ((p.grad > 0) - (p.grad < 0))
+    >>> w = Value(1.0); w.grad = -7.0
+    >>> opt = SignDescent([w], lr=0.25); opt.step(); w.data
+    1.25
+    >>> opt
+    SignDescent(1 params, lr=0.25)
     """
 
     HYPERPARAMETERS: Tuple[str, ...] = ()
@@ -82,11 +97,12 @@ class Optimizer:
     def _initial_state(self) -> Dict[str, Optional[float]]:
         return {key: None for key in self.STATE_KEYS}
 
-    def _validate(self) -> None:
-        raise NotImplementedError
+    def validate(self) -> None:
+        """Raise ``ValueError``/``TypeError`` for bad settings (nothing to check here)."""
 
-    def _update(self, p: Value, state: Dict[str, Optional[float]]) -> None:
-        raise NotImplementedError
+    def update(self, p: Value, state: Dict[str, Optional[float]]) -> None:
+        """Apply one step to parameter ``p``, reading and updating its ``state``."""
+        raise NotImplementedError(f"{type(self).__name__} must define update(p, state)")
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 (gradients accumulate otherwise)."""
@@ -95,10 +111,10 @@ class Optimizer:
 
     def step(self) -> None:
         """Update every parameter once from its current ``grad``."""
-        self._validate()
+        self.validate()
         self.step_count += 1
         for p, state in zip(self.params, self.state):
-            self._update(p, state)
+            self.update(p, state)
 
     def hyperparameters(self) -> Dict[str, object]:
         """The settings of this optimizer by name (betas as a tuple)."""
@@ -146,7 +162,7 @@ class Optimizer:
         try:
             for k, v in hyper.items():
                 setattr(self, k, tuple(v) if isinstance(v, list) else v)
-            self._validate()
+            self.validate()
         except (TypeError, ValueError):
             for k, v in before.items():
                 setattr(self, k, v)
@@ -192,9 +208,10 @@ class SGD(Optimizer):
         super().__init__(params)
         self.lr, self.momentum, self.dampening = lr, momentum, dampening
         self.weight_decay, self.nesterov = weight_decay, nesterov
-        self._validate()
+        self.validate()
 
-    def _validate(self) -> None:
+    def validate(self) -> None:
+        """Check lr, momentum, weight_decay >= 0 and that Nesterov has momentum and no dampening."""
         self.lr = _at_least_zero("lr", self.lr)
         self.momentum = _at_least_zero("momentum", self.momentum)
         self.dampening = _real("dampening", self.dampening)
@@ -205,7 +222,8 @@ class SGD(Optimizer):
             raise ValueError("nesterov=True needs momentum > 0 and dampening == 0, got "
                              f"momentum={self.momentum}, dampening={self.dampening}")
 
-    def _update(self, p: Value, state: Dict[str, Optional[float]]) -> None:
+    def update(self, p: Value, state: Dict[str, Optional[float]]) -> None:
+        """One SGD step for ``p``; ``state`` holds its momentum buffer."""
         g = p.grad
         if self.weight_decay != 0.0:
             g = g + self.weight_decay * p.data
@@ -241,12 +259,13 @@ class Adam(Optimizer):
                  weight_decay: float = 0.0) -> None:
         super().__init__(params)
         self.lr, self.betas, self.eps, self.weight_decay = lr, betas, eps, weight_decay
-        self._validate()
+        self.validate()
 
     def _initial_state(self) -> Dict[str, Optional[float]]:
         return {"exp_avg": 0.0, "exp_avg_sq": 0.0}
 
-    def _validate(self) -> None:
+    def validate(self) -> None:
+        """Check lr, eps, weight_decay >= 0 and both betas in [0, 1)."""
         self.lr = _at_least_zero("lr", self.lr)
         self.eps = _at_least_zero("eps", self.eps)
         self.weight_decay = _at_least_zero("weight_decay", self.weight_decay)
@@ -259,7 +278,8 @@ class Adam(Optimizer):
                 raise ValueError(f"invalid betas[{i}] {b}: expected 0 <= beta < 1")
         self.betas = (b1, b2)
 
-    def _update(self, p: Value, state: Dict[str, Optional[float]]) -> None:
+    def update(self, p: Value, state: Dict[str, Optional[float]]) -> None:
+        """One Adam step for ``p``; ``state`` holds its two running averages."""
         lr, (b1, b2), t = self.lr, self.betas, self.step_count
         g = p.grad
         if self.weight_decay != 0.0:

@@ -80,6 +80,16 @@ def test_mse_matches_torch(reduction):
                  theirs(torch, F.mse_loss, PREDS, t, reduction=reduction))
 
 
+def test_mse_target_values_get_gradients_too():
+    torch = pytest.importorskip("torch")
+    p, t = Value(0.5), Value(2.0)
+    mse_loss([p], [t]).backward()
+    tp = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    tt = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.mse_loss(tp, tt).backward()
+    assert (p.grad, t.grad) == (tp.grad.item(), tt.grad.item())
+
+
 @pytest.mark.parametrize("probs,targets", [(PROBS, SOFT), (PROBS, HARD), (EDGE_PROBS, EDGE_TARGETS)],
                          ids=["soft", "hard", "exact-0-and-1"])
 def test_bce_matches_torch(probs, targets):

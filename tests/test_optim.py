@@ -119,6 +119,13 @@ def test_parameters_from_a_generator_are_kept():
     assert opt.params == ws
 
 
+def test_a_subclass_without_update_says_so():
+    class Half(Optimizer):
+        pass
+    with pytest.raises(NotImplementedError, match="Half must define update"):
+        Half([Value(1.0)]).step()
+
+
 def test_optimizers_registry():
     assert OPTIMIZERS == {"sgd": SGD, "adam": Adam, "adamw": AdamW}
     assert all(issubclass(c, Optimizer) for c in OPTIMIZERS.values())
