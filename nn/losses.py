@@ -18,7 +18,7 @@ Values and gradients follow ``torch.nn.functional``.
 from __future__ import annotations
 
 import numbers
-from typing import Callable, List, Sequence, Tuple, Union
+from typing import Callable, List, Optional, Sequence, Tuple, Union
 
 import engine
 from engine import RULES, Value, apply, define_op
@@ -32,7 +32,7 @@ LOG_CLAMP = -100.0
 """Floor applied to each log in :func:`binary_cross_entropy` (PyTorch's choice)."""
 
 BCE_GRAD_EPS = 9.999999960041972e-13
-"""Floor on ``p(1 - p)`` in the BCE gradient: 1e-12 rounded to single precision, as PyTorch's kernel has it."""
+"""Floor on ``p(1 - p)`` in the BCE gradient: PyTorch's 1e-12, which it keeps in single precision."""
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -72,6 +72,10 @@ BCE_OP = _register_bce()
 # --- input checking ------------------------------------------------------------------
 
 
+def _one(plural: str) -> str:
+    return "probability" if plural == "probabilities" else plural[:-1]
+
+
 def _is_single(x: object) -> bool:
     return isinstance(x, Value) or is_real(x)
 
@@ -83,24 +87,26 @@ def _as_list(x: object, what: str, fname: str) -> list:
     return list(x)
 
 
-def _pair(preds: object, targets: object, fname: str, what: str = "predictions"
+def _pair(preds: object, targets: object, fname: str, names: Tuple[str, str]
           ) -> Tuple[list, list, bool]:
-    """Both single (``single=True``) or equal-length non-empty lists of the same size."""
+    """Both single (``single=True``), or non-empty lists of the same length."""
+    what, whom = names
     if _is_single(preds):
         if not _is_single(targets):
-            raise ValueError(f"{fname} got a single prediction but targets of type "
-                             f"{type(targets).__name__}; give one target per prediction")
+            ts = _as_list(targets, whom, fname)
+            raise ValueError(f"{fname} got a single {_one(what)} but {len(ts)} {whom}; "
+                             f"give one per {_one(what)}")
         return [preds], [targets], True
     ps = _as_list(preds, what, fname)
     if _is_single(targets):
-        raise ValueError(f"{fname} got {len(ps)} {what} but a single target; "
-                         f"give one target per prediction")
-    ts = _as_list(targets, "targets", fname)
+        raise ValueError(f"{fname} got {len(ps)} {what} but a single {_one(whom)}; "
+                         f"give one per {_one(what)}")
+    ts = _as_list(targets, whom, fname)
     if len(ps) != len(ts):
-        raise ValueError(f"{fname} got {len(ps)} {what} and {len(ts)} targets; "
+        raise ValueError(f"{fname} got {len(ps)} {what} and {len(ts)} {whom}; "
                          f"they must have the same length")
     if not ps:
-        raise ValueError(f"{fname} needs at least one prediction, got an empty batch")
+        raise ValueError(f"{fname} needs at least one {_one(what)}, got an empty batch")
     return ps, ts, False
 
 
@@ -127,11 +133,13 @@ def _probability(x: object, where: str) -> float:
     return p
 
 
-def _reduce(terms: List[Value], single: bool, reduction: str, fname: str
-            ) -> Union[Value, List[Value]]:
+def _check_reduction(reduction: object, fname: str) -> None:
     if reduction not in REDUCTIONS:
         raise ValueError(f"{fname} reduction must be one of {', '.join(REDUCTIONS)}, "
                          f"got {reduction!r}")
+
+
+def _reduce(terms: List[Value], single: bool, reduction: str) -> Union[Value, List[Value]]:
     if reduction == "none":
         return terms[0] if single else terms
     if len(terms) == 1:
@@ -140,16 +148,23 @@ def _reduce(terms: List[Value], single: bool, reduction: str, fname: str
     return total / len(terms) if reduction == "mean" else total
 
 
-def _elementwise(preds: object, targets: object, fname: str, reduction: str,
-                 target_check: Callable[[object, str], object],
-                 term: Callable[[Value, object], Value]) -> Union[Value, List[Value]]:
-    ps, ts, single = _pair(preds, targets, fname)
+def _elementwise(fname: str, names: Tuple[str, str], preds: object, targets: object,
+                 reduction: str, target_check: Callable[[object, str], object],
+                 term: Callable[[Value, object], Value],
+                 pred_check: Optional[Callable[[Value, str], None]] = None
+                 ) -> Union[Value, List[Value]]:
+    """One ``term(prediction, target)`` per sample, then the reduction."""
+    _check_reduction(reduction, fname)
+    ps, ts, single = _pair(preds, targets, fname, names)
     terms = []
+    what, whom = (_one(n) for n in names) if single else names
     for i, (p, t) in enumerate(zip(ps, ts)):
         at = "" if single else f"[{i}]"
-        v = _value(p, f"{fname} prediction{at}")
-        terms.append(term(v, target_check(t, f"{fname} target{at}")))
-    return _reduce(terms, single, reduction, fname)
+        v = _value(p, f"{fname} {what}{at}")
+        if pred_check is not None:
+            pred_check(v, f"{fname} {what}{at}")
+        terms.append(term(v, target_check(t, f"{fname} {whom}{at}")))
+    return _reduce(terms, single, reduction)
 
 
 # --- regression and binary classification --------------------------------------------
@@ -163,7 +178,7 @@ def mse_loss(preds: Batch, targets: Batch, *, reduction: str = "mean") -> Union[
     >>> mse_loss([1.0, 2.0], [0.0, 4.0]).data
     2.5
     """
-    return _elementwise(preds, targets, "mse_loss", reduction, _value,
+    return _elementwise("mse_loss", ("predictions", "targets"), preds, targets, reduction, _value,
                         lambda p, t: (p - t) ** 2)
 
 
@@ -179,13 +194,13 @@ def binary_cross_entropy(probs: Batch, targets: Batch, *,
     >>> binary_cross_entropy(0.0, 1.0).data
     100.0
     """
-    def term(p: Value, y: float) -> Value:
+    def in_range(p: Value, where: str) -> None:
         if not 0.0 <= p.data <= 1.0:
-            raise ValueError(f"binary_cross_entropy needs probabilities in [0, 1], got {p.data} "
-                             f"(apply sigmoid first, or use binary_cross_entropy_with_logits)")
-        return apply(BCE_OP, (p, y))
+            raise ValueError(f"{where} must be in [0, 1], got {p.data} (apply sigmoid "
+                             f"first, or use binary_cross_entropy_with_logits)")
 
-    return _elementwise(probs, targets, "binary_cross_entropy", reduction, _probability, term)
+    return _elementwise("binary_cross_entropy", ("probabilities", "targets"), probs, targets,
+                        reduction, _probability, lambda p, y: apply(BCE_OP, (p, y)), in_range)
 
 
 def binary_cross_entropy_with_logits(logits: Batch, targets: Batch, *,
@@ -202,8 +217,8 @@ def binary_cross_entropy_with_logits(logits: Batch, targets: Batch, *,
     >>> binary_cross_entropy_with_logits(-1000.0, 1).data
     1000.0
     """
-    return _elementwise(logits, targets, "binary_cross_entropy_with_logits", reduction,
-                        _probability, lambda x, y: x.softplus() - x * y)
+    return _elementwise("binary_cross_entropy_with_logits", ("logits", "targets"), logits, targets,
+                        reduction, _probability, lambda x, y: x.softplus() - x * y)
 
 
 def hinge_loss(scores: Batch, labels: Batch, *, reduction: str = "mean") -> Union[Value, List[Value]]:
@@ -220,7 +235,7 @@ def hinge_loss(scores: Batch, labels: Batch, *, reduction: str = "mean") -> Unio
             raise ValueError(f"{where} must be +1 or -1, got {y:g} (hinge labels are ±1, not 0/1)")
         return y
 
-    return _elementwise(scores, labels, "hinge_loss", reduction, label,
+    return _elementwise("hinge_loss", ("scores", "labels"), scores, labels, reduction, label,
                         lambda s, y: (1 - y * s).relu())
 
 
@@ -306,6 +321,7 @@ def cross_entropy(logits: Union[Sequence[Scalar], Sequence[Sequence[Scalar]]],
     2000.0
     """
     fname = "cross_entropy"
+    _check_reduction(reduction, fname)
     rows = _as_list(logits, "logits", fname)
     if not rows:
         raise ValueError(f"{fname} needs at least one sample, got empty logits")
@@ -332,7 +348,7 @@ def cross_entropy(logits: Union[Sequence[Scalar], Sequence[Sequence[Scalar]]],
         elif len(row) != classes:
             raise ValueError(f"{fname} logits{at} has {len(row)} classes but logits[0] "
                              f"has {classes}; every row needs the same number")
-        k = _class_index(t, len(row), f"{fname} target{at}")
+        k = _class_index(t, len(row), f"{fname} target" + (f"s{at}" if at else ""))
         shifted, lse = _log_softmax_parts(row)
         terms.append(lse - shifted[k])
-    return _reduce(terms, single, reduction, fname)
+    return _reduce(terms, single, reduction)
