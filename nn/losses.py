@@ -327,6 +327,9 @@ def cross_entropy(logits: Union[Sequence[Scalar], Sequence[Sequence[Scalar]]],
         raise ValueError(f"{fname} needs at least one sample, got empty logits")
     single = _is_single(rows[0])
     if single:
+        if not isinstance(targets, (str, bytes)) and hasattr(targets, "__iter__"):
+            raise ValueError(f"{fname} got one sample's logits (a list of {len(rows)} numbers) but "
+                             f"a list of targets; a batch is a list of logit rows")
         rows, ts = [rows], [targets]
     else:
         if _is_single(targets) or isinstance(targets, bool):

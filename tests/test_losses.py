@@ -298,6 +298,7 @@ def test_losses_accept_plain_floats_and_single_values():
     (lambda: cross_entropy([[1.0, 2.0]], [0, 1]), ValueError, "1 logit rows and 2 targets"),
     (lambda: cross_entropy([[1.0, 2.0], 3.0], [0, 1]), TypeError, r"logits\[1\] must be a list"),
     (lambda: cross_entropy([], 0), ValueError, "at least one sample"),
+    (lambda: cross_entropy([Value(0.3), Value(-1.0)], [0, 1]), ValueError, "one sample's logits"),
     (lambda: cross_entropy([[]], [0]), ValueError, "empty"),
     (lambda: softmax([]), ValueError, "empty"),
     (lambda: log_softmax(3.0), TypeError, "list of logits"),
