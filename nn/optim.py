@@ -88,6 +88,7 @@ class Optimizer:
 
     HYPERPARAMETERS: Tuple[str, ...] = ()
     STATE_KEYS: Tuple[str, ...] = ()
+    NULLABLE_STATE: Tuple[str, ...] = ()  # state entries that may be None ("not started yet")
 
     def __init__(self, params: Iterable[Value]) -> None:
         self.params: List[Value] = _check_params(params, type(self).__name__)
@@ -180,9 +181,11 @@ class Optimizer:
             if not isinstance(s, dict) or set(s) != set(self.STATE_KEYS):
                 raise ValueError(f"state[{i}] must have keys {list(self.STATE_KEYS)}, got {s!r}")
             for k, v in s.items():
-                if v is not None and (isinstance(v, bool) or not is_real(v)
-                                      or not num.isfinite(float(v))):
-                    raise ValueError(f"state[{i}][{k!r}] must be a finite number or None, got {v!r}")
+                if v is None and k in self.NULLABLE_STATE:
+                    continue
+                if isinstance(v, bool) or not is_real(v) or not num.isfinite(float(v)):
+                    allowed = " or None" if k in self.NULLABLE_STATE else ""
+                    raise ValueError(f"state[{i}][{k!r}] must be a finite number{allowed}, got {v!r}")
             out.append({k: None if v is None else float(v) for k, v in s.items()})
         return out
 
@@ -202,6 +205,7 @@ class SGD(Optimizer):
 
     HYPERPARAMETERS = ("lr", "momentum", "dampening", "weight_decay", "nesterov")
     STATE_KEYS = ("momentum_buffer",)
+    NULLABLE_STATE = ("momentum_buffer",)
 
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, dampening: float = 0.0) -> None:

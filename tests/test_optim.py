@@ -244,11 +244,13 @@ def test_resuming_from_state_dict_continues_the_same_path(cls, kwargs):
     (lambda s: s.update(step_count=-1), "step_count"),
     (lambda s: s["state"].pop(), "one entry per parameter"),
     (lambda s: s["state"][0].update(exp_avg=float("nan")), "finite"),
+    (lambda s: s["state"][0].update(exp_avg=None), "finite number, got None"),
     (lambda s: s["state"][1].pop("exp_avg_sq"), r"state\[1\]"),
     (lambda s: s["hyperparameters"].update(lr=-1.0), "lr"),
     (lambda s: s.pop("state"), "keys"),
 ])
 def test_bad_state_dict_is_refused_and_changes_nothing(mutate, match):
+    """Adam's state: a wrong entry raises ValueError naming it, and nothing is half-loaded."""
     ws = [Value(1.0), Value(2.0)]
     opt = Adam(ws, lr=0.05)
     for w in ws:
@@ -260,3 +262,11 @@ def test_bad_state_dict_is_refused_and_changes_nothing(mutate, match):
     with pytest.raises(ValueError, match=match):
         opt.load_state_dict(bad)
     assert opt.state_dict() == good
+
+
+def test_sgd_momentum_buffer_may_be_none_before_the_first_step():
+    opt = SGD([Value(1.0)], lr=0.1, momentum=0.9)
+    saved = json.loads(json.dumps(opt.state_dict()))
+    assert saved["state"] == [{"momentum_buffer": None}]
+    opt.load_state_dict(saved)
+    assert opt.state == [{"momentum_buffer": None}]
