@@ -13,6 +13,7 @@ from .gradcheck import GradcheckError, gradcheck
 from .modes import (AnomalyError, detect_anomaly, enable_grad, is_anomaly_enabled,
                     is_grad_enabled, no_grad)
 from .ops import RULES, Op, define_op, remove_op
+from .player import save_player  # noqa: F401 - the HTML backprop player
 from .value import Constant, Value, apply
 
 __all__ = [

@@ -39,9 +39,9 @@ _JSON_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 # Colours of the node kinds, matching the drawing (engine.draw.STYLE) when it exists.
-_KIND_COLOURS = {"leaf": ("#dbeafe", "#2563eb"), "const": ("#f3f4f6", "#9ca3af"),
-                 "inner": ("#ffffff", "#64748b"), "root": ("#fef3c7", "#d97706"),
-                 "op": ("#ede9fe", "#7c3aed")}
+_KIND_COLOURS = {"leaf": ["#dbeafe", "#2563eb"], "const": ["#f3f4f6", "#9ca3af"],
+                 "inner": ["#ffffff", "#64748b"], "root": ["#fef3c7", "#d97706"],
+                 "op": ["#ede9fe", "#7c3aed"]}
 
 
 def _kind(v, root) -> str:
@@ -119,8 +119,8 @@ def _colours() -> dict:
     try:
         from .draw import STYLE
     except ImportError:  # the drawing module is optional for the data
-        return dict(_KIND_COLOURS)
-    return {k: tuple(STYLE.get(k, c))[:2] for k, c in _KIND_COLOURS.items()}
+        return {k: list(c) for k, c in _KIND_COLOURS.items()}
+    return {k: list(STYLE.get(k, c))[:2] for k, c in _KIND_COLOURS.items()}
 
 
 def script_json(data: object) -> str:

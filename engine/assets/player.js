@@ -197,7 +197,7 @@
     if (pos <= F) {
       var k = D.forward[pos - 1], n = D.nodes[k];
       say("forward pass · step " + pos + " of " + F, defines(n),
-          "Compute " + n.name + " from its inputs: " + n.formula + " = " + n.numbers + " = " + n.data + ".");
+          "Compute " + n.name + " from its inputs: " + clip(n.formula) + " = " + clip(n.numbers) + " = " + n.data + ".");
       return { node: k, inputs: n.inputs, flow: true };
     }
     if (pos === SEED) {
@@ -213,15 +213,14 @@
         " gets local derivative × upstream added to its grad." +
         (pos === LAST ? " This was the last step: every grad is now complete." : ""));
     var head = document.createElement("tr");
-    ["input", "local derivative", "", "× upstream", "= contribution", "grad now"].forEach(function (h) {
+    ["input", "local " + partial(name, "input"), "× upstream", "= contribution", "grad now"].forEach(function (h) {
       var th = document.createElement("th"); th.textContent = h; head.appendChild(th);
     });
     rowsTable.appendChild(head);
     s.rows.forEach(function (row) {
       var tr = document.createElement("tr");
       cell(tr, "", row.name);
-      cell(tr, "formula", partial(name, row.name) + " = " + row.formula);
-      cell(tr, "num", row.formula === row.local ? "" : "= " + row.local);
+      cell(tr, "formula", row.formula === row.local ? row.local : row.formula + " = " + row.local);
       cell(tr, "num", "× " + s.upstream);
       cell(tr, "num", "= " + row.contribution);
       cell(tr, "num after", row.after);
@@ -235,8 +234,10 @@
   function partial(top, bottom) { return "∂" + wrap(top) + "/∂" + wrap(bottom); }
   function defines(n) {
     var same = n.formula.replace(/\s+/g, "") === n.name.replace(/\s+/g, "");
-    return same ? n.name : n.name + " = " + n.formula;
+    var text = same ? n.name : n.name + " = " + n.formula;
+    return text.length > 90 ? text.slice(0, 88) + " …" : text;
   }
+  function clip(text) { return text.length > 300 ? text.slice(0, 298) + " …" : text; }
   function say(phase, headline, words) {
     $("phase").textContent = phase; $("headline").textContent = headline; $("words").textContent = words;
   }

@@ -1,0 +1,280 @@
+"""engine/player.py: the self-contained HTML backprop player."""
+
+import html
+import json
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from engine import Value, backward_steps, dot, topological_order
+from engine.backprop import fmt
+from engine.player import player_data, save_player, script_json
+
+CHROMIUM = "/usr/bin/chromium"
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
+
+
+def neuron():
+    """The classic one-neuron example: o = tanh(x1*w1 + x2*w2 + b)."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+def mlp_loss(seed=0):
+    """A 2-16-16-1 tanh network with a squared-error loss: about 400 Values."""
+    import random
+    rng = random.Random(seed)
+    h = [Value(0.5, label="x0"), Value(-1.2, label="x1")]
+    sizes = [2, 16, 16, 1]
+    for layer, (nin, nout) in enumerate(zip(sizes, sizes[1:])):
+        out = []
+        for j in range(nout):
+            ws = [Value(rng.uniform(-1, 1), label=f"L{layer}.N{j}.w{i}") for i in range(nin)]
+            s = dot(ws, h, Value(0.1, label=f"L{layer}.N{j}.b"))
+            out.append(s.tanh() if layer < len(sizes) - 2 else s)
+        h = out
+    loss = (h[0] - 1.0) ** 2
+    loss.label = "loss"
+    return loss
+
+
+def page_data(page_text):
+    match = re.search(r'<script type="application/json" id="player-data">(.*?)</script>', page_text, re.S)
+    assert match, "the page has no data block"
+    return json.loads(match.group(1))
+
+
+# --- content checks (no browser) ------------------------------------------------------------
+
+
+def test_data_holds_the_engines_numbers_and_steps(tmp_path):
+    o = neuron()
+    page = save_player(o, tmp_path / "o.html").read_text(encoding="utf-8")
+    data = page_data(page)
+    order = topological_order(o)
+    assert [n["exactGrad"] for n in data["nodes"]] == [repr(v.grad) for v in order]
+    assert [n["data"] for n in data["nodes"]] == [fmt(v.data) for v in order]
+    assert data["forward"] == [k for k, v in enumerate(order) if v.inputs]
+    fresh = neuron()
+    steps = list(backward_steps(fresh))
+    assert len(data["steps"]) == len(steps) == 5
+    assert [s["lines"] for s in data["steps"]] == [s.lines() for s in steps]
+    assert data["steps"][0]["rows"][0]["formula"] == "1 - o²"
+
+
+def test_backward_semantics_match_root_backward():
+    # Leaf grads accumulate as with backward(); the page shows this pass from 0.
+    o = neuron()
+    leaves = [v for v in topological_order(o) if v.is_leaf]
+    for v in leaves:
+        v.grad = 10.0
+    data = player_data(o)
+    reference = neuron()
+    reference.backward()
+    expected = [v.grad for v in topological_order(reference) if v.is_leaf]
+    assert [v.grad for v in leaves] == [10.0 + g for g in expected]
+    shown = [float(n["exactGrad"]) for n in data["nodes"] if n["kind"] in ("leaf", "const")]
+    assert shown == expected
+
+
+def test_page_is_self_contained(tmp_path):
+    page = save_player(neuron(), tmp_path / "o.html").read_text(encoding="utf-8")
+    assert "<link" not in page and "src=" not in page
+    assert not re.search(r"(?:href|src)\s*=\s*[\"']?(?:https?:)?//", page)
+    # The only URLs are XML namespace names, which browsers never fetch.
+    urls = set(re.findall(r"https?://[^\s\"'<>]+", page))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    assert "default-src 'none'" in page  # the CSP forbids any network access
+
+
+def test_hostile_labels_and_title_cannot_break_out_of_the_script():
+    a = Value(1.0, label='</script><script>alert("a")</script>')
+    b = Value(2.0, label="<!-- & \u2028 'q' \"dq\"")
+    y = a * b
+    y.label = "</SCRIPT >"
+    data = player_data(y, title="</script><img src=x onerror=alert(1)>")
+    text = script_json(data)
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == data
+    from engine.player import render_player
+    page = render_player(data, None, "no dot")
+    assert page.count("<script") == 2  # the data block and the player code, nothing injected
+    assert "<img" not in page and html.escape("</script><img src=x onerror=alert(1)>") in page
+
+
+def test_leaf_root_has_no_steps_but_a_seed():
+    x = Value(3.0, label="x")
+    data = player_data(x)
+    assert data["steps"] == [] and data["forward"] == [] and data["nodes"][0]["grad"] == "1"
+
+
+def test_bad_arguments(tmp_path):
+    with pytest.raises(TypeError, match="Value"):
+        save_player(3.0, tmp_path / "x.html")
+    with pytest.raises(TypeError, match="title"):
+        save_player(neuron(), tmp_path / "x.html", title=5)
+    with pytest.raises(TypeError, match="path"):
+        save_player(neuron(), 42)
+
+
+def needs_drawing():
+    pytest.importorskip("engine.draw", reason="engine.draw (draw_dot) is not available")
+
+
+def test_without_dot_the_page_still_steps(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot on PATH
+    page = save_player(neuron(), tmp_path / "o.html").read_text(encoding="utf-8")
+    assert "No graph picture" in page and "<svg" not in page
+    assert len(page_data(page)["steps"]) == 5
+
+
+@needs_dot
+@pytest.mark.needs_dot
+def test_svg_has_one_group_per_dot_id(tmp_path):
+    needs_drawing()
+    o = neuron()
+    page = save_player(o, tmp_path / "o.html").read_text(encoding="utf-8")
+    titles = set(re.findall(r"<title>(n\d+(?:op)?)</title>", page))
+    order = topological_order(o)
+    expected = {f"n{k}" for k in range(len(order))} | {f"n{k}op" for k, v in enumerate(order) if v.inputs}
+    assert titles == expected
+    assert "<?xml" not in page and "<!DOCTYPE svg" not in page
+
+
+# --- the page in a real browser ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM) or shutil.which("dot") is None:
+        pytest.skip("needs /usr/bin/chromium and Graphviz dot")
+    needs_drawing()
+    with sync_api.sync_playwright() as pw:
+        try:
+            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        except Exception as e:  # a broken browser install is a skip, not a failure
+            pytest.skip(f"chromium did not start: {e}")
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, path):
+    page = browser.new_page(viewport={"width": 1400, "height": 850})
+    problems = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("dialog", lambda d: (problems.append("dialog: " + d.message), d.dismiss()))
+    page.goto(Path(path).resolve().as_uri())
+    return page, problems
+
+
+def shown_grads(page):
+    """node id -> (text, exact) for every grad cell of the node table."""
+    return page.evaluate("""() => Object.fromEntries(Array.from(
+        document.querySelectorAll('#node-table tbody tr')).map(tr => {
+          const g = tr.querySelector('.grad');
+          return [tr.dataset.node, [g.textContent, g.dataset.exact || null]];
+        }))""")
+
+
+def svg_grad(page, node_id):
+    return page.evaluate("""id => { const g = Array.from(document.querySelectorAll('#graph g.node'))
+        .find(g => g.querySelector('title').textContent === id);
+      const t = Array.from(g.querySelectorAll('text')); const i = t.findIndex(x => x.textContent.trim() === 'grad');
+      return t.slice(i + 1).map(x => x.textContent.trim()).filter(Boolean)[0]; }""", node_id)
+
+
+@pytest.mark.browser
+def test_clicking_through_every_step_shows_the_engines_grads(browser, tmp_path):
+    o = neuron()
+    path = save_player(o, tmp_path / "neuron.html", title="one neuron")
+    order = topological_order(o)
+    index = {v: k for k, v in enumerate(order)}
+    reference = neuron()
+    ref_order = topological_order(reference)
+    steps = list(backward_steps(reference))
+    page, problems = open_page(browser, path)
+    assert page.title() == "one neuron"
+    forward = sum(1 for v in order if v.inputs)
+    last = page.evaluate("chainrulePlayer.last")
+    assert last == forward + 1 + len(steps)
+    for _ in range(forward + 1):  # the forward pass, then the seed of the backward pass
+        page.click("#next")
+    assert shown_grads(page)[f"n{len(order) - 1}"][0] == "1"
+    for step in steps:
+        page.click("#next")
+        grads = shown_grads(page)
+        for inp, after in zip(step.inputs, step.grads_after):
+            k = ref_order.index(inp)
+            assert grads[f"n{k}"] == [fmt(after), repr(after)]
+        assert page.text_content("#headline").startswith(step.name(step.node))
+        assert f"step {step.index} of {step.total}" in page.text_content("#lines")
+    assert page.is_disabled("#next")
+    grads = shown_grads(page)
+    for v in order:
+        text, exact = grads[f"n{index[v]}"]
+        if v.requires_grad:
+            assert float(exact) == v.grad and text == fmt(v.grad)
+            assert svg_grad(page, f"n{index[v]}") == fmt(v.grad)
+    page.screenshot(path=str(tmp_path / "neuron.png"), full_page=True)
+    assert (tmp_path / "neuron.png").stat().st_size > 10_000
+    page.keyboard.press("Home")
+    assert page.evaluate("chainrulePlayer.position()") == 0
+    assert set(text for text, _ in shown_grads(page).values()) <= {"0", ""}
+    page.keyboard.press("End")
+    assert shown_grads(page) == grads
+    assert problems == []
+
+
+@pytest.mark.browser
+def test_hostile_labels_render_as_text(browser, tmp_path):
+    a = Value(1.0, label='</script><script>alert("a")</script>')
+    y = (a * 2.0).tanh()
+    y.label = "<b>bold</b> & 'q'"
+    path = save_player(y, tmp_path / "x.html", title="<img src=x onerror=alert(1)>")
+    page, problems = open_page(browser, path)
+    page.keyboard.press("End")
+    assert page.title() == "<img src=x onerror=alert(1)>"
+    assert page.locator("#node-table tbody tr").nth(0).locator(".name").text_content() == a.label
+    assert page.evaluate("document.querySelectorAll('img, b').length") == 0
+    assert problems == []
+
+
+@pytest.mark.browser
+def test_a_few_hundred_nodes_stay_responsive(browser, tmp_path):
+    loss = mlp_loss()
+    start = time.perf_counter()
+    path = save_player(loss, tmp_path / "mlp.html")
+    written = time.perf_counter() - start
+    order = topological_order(loss)
+    assert len(order) > 300
+    page, problems = open_page(browser, path)
+    last = page.evaluate("chainrulePlayer.last")
+    per_step = page.evaluate("""() => { const P = chainrulePlayer, t = performance.now();
+        for (let i = 1; i <= P.last; i++) P.goto(i); return (performance.now() - t) / P.last; }""")
+    page.keyboard.press("Home")
+    start = time.perf_counter()
+    page.keyboard.press("End")
+    grads = shown_grads(page)
+    jump = time.perf_counter() - start
+    for k, v in enumerate(order):
+        if v.requires_grad:
+            assert float(grads[f"n{k}"][1]) == v.grad
+    print(f"\n{len(order)} values, {last} positions: save_player {written:.2f} s, "
+          f"{per_step:.1f} ms per step (script), Home->End {jump * 1000:.0f} ms")
+    assert per_step < 250 and jump < 5
+    page.screenshot(path=str(tmp_path / "mlp.png"))
+    assert problems == []
