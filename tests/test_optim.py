@@ -4,7 +4,9 @@ import json
 
 import pytest
 
+import engine
 from engine import Value
+from nn.losses import cross_entropy
 from nn.optim import OPTIMIZERS, SGD, Adam, AdamW, Optimizer
 
 START = (-1.2, 0.8, 0.5)
@@ -270,3 +272,32 @@ def test_sgd_momentum_buffer_may_be_none_before_the_first_step():
     assert saved["state"] == [{"momentum_buffer": None}]
     opt.load_state_dict(saved)
     assert opt.state == [{"momentum_buffer": None}]
+
+
+def test_softmax_regression_with_adam_follows_torch():
+    """Losses and optimizer together: 20 Adam steps of a 3-class linear model on 6 points."""
+    torch = pytest.importorskip("torch")
+
+    X = [[0.5, -1.0], [1.5, 0.2], [-0.3, 0.8], [2.0, -0.5], [-1.2, -0.7], [0.1, 1.9]]
+    y = [0, 1, 2, 1, 0, 2]
+    W0 = [[0.1, -0.2], [0.3, 0.05], [-0.15, 0.25]]
+    W = [[Value(w) for w in row] for row in W0]
+    b = [Value(0.0) for _ in W0]
+    opt = Adam([w for row in W for w in row] + b, lr=0.1)
+    tW = torch.tensor(W0, dtype=torch.float64, requires_grad=True)
+    tb = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    topt = torch.optim.Adam([tW, tb], lr=0.1)
+    tX, ty = torch.tensor(X, dtype=torch.float64), torch.tensor(y)
+    for _ in range(STEPS):
+        opt.zero_grad()
+        loss = cross_entropy([[engine.dot(row, x, bias) for row, bias in zip(W, b)] for x in X], y)
+        loss.backward()
+        opt.step()
+        topt.zero_grad()
+        tloss = torch.nn.functional.cross_entropy(tX @ tW.T + tb, ty)
+        tloss.backward()
+        topt.step()
+        assert abs(loss.data - tloss.item()) <= 1e-12
+    ours = [w.data for row in W for w in row] + [v.data for v in b]
+    theirs = tW.flatten().tolist() + tb.tolist()
+    assert max(abs(a - t) for a, t in zip(ours, theirs)) <= TOL
