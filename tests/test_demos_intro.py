@@ -206,3 +206,45 @@ def test_forward_pass_matrix_form_holds_for_other_inputs():
             with no_grad():
                 expected = [n(a).data for n in layer.neurons]
             assert layer_as_matrices(W, b, a)[1] == pytest.approx(expected, abs=1e-12)
+
+
+# --- hidden_units ---------------------------------------------------------------------
+
+hidden = run_once("hidden_units")
+
+
+def test_hidden_units_relu_pieces_sum_to_the_model_output(hidden):
+    result = hidden.result
+    assert result["sum_gap"] < 1e-12
+    assert result["curve_loss"][-1] < 0.25 * result["curve_loss"][0]  # it did learn the curve
+    assert_picture(hidden.out / "relu_pieces.png", 50_000)
+
+
+def test_hidden_units_decomposition_holds_for_any_relu_network():
+    import nn
+    from engine import no_grad
+    from demos.hidden_units import relu_pieces
+
+    model = nn.MLP(1, [5, 1], seed=11)
+    xs = [-2.0 + 0.25 * k for k in range(17)]
+    pieces, bias = relu_pieces(model, xs)
+    with no_grad():
+        outputs = [model([x]).data for x in xs]
+    assert len(pieces) == 5
+    assert [bias + sum(col) for col in zip(*pieces)] == pytest.approx(outputs, abs=1e-12)
+
+
+def test_hidden_units_make_xor_linearly_separable(hidden):
+    result = hidden.result
+    assert result["xor_input_best_line"] <= 0.8          # no line works on the raw inputs
+    assert result["xor_hidden_best_line"] == 1.0          # one does on the hidden units
+    assert result["xor_separated"] == result["xor_points"]
+    assert_picture(hidden.out / "xor_hidden_space.png", 50_000)
+
+
+def test_best_line_accuracy_is_exact_on_small_cases():
+    from demos.hidden_units import best_line_accuracy
+
+    corners = [[0, 0], [0, 1], [1, 0], [1, 1]]
+    assert best_line_accuracy(corners, [0, 0, 0, 1]) == 1.0   # AND
+    assert best_line_accuracy(corners, [0, 1, 1, 0]) == 0.75  # XOR: three of four at best

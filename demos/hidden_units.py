@@ -1,0 +1,344 @@
+"""Hidden units: a network's output is a sum of ReLU pieces, and hidden units re-represent the data.
+
+Fits a 1-D curve with ``nn.MLP(1, [8, 1])`` and takes the trained network apart
+into its eight ``w2_j * relu(w1_j x + b1_j)`` pieces, whose sum (plus the output
+bias) is exactly the network; then trains a 2-2-1 network on XOR and shows the
+two hidden units moving the points to a place where one line separates them.
+
+Run it: ``python -m demos.hidden_units [--out DIR] [--quick]``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import nn
+from engine import no_grad
+from nn.losses import binary_cross_entropy_with_logits, mse_loss
+
+from demos._common import options, progress, pyplot, say, wrote
+
+ORDER = 5
+SUMMARY = "a ReLU network is a sum of ReLU pieces; hidden units re-represent XOR so a line separates it"
+
+PIECE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+                 "#882255", "#999933", "#44AA99", "#AA4499", "#117733", "#332288")
+CLASS_COLOURS = ("#0072B2", "#D55E00")
+
+# %% [markdown]
+# # Hidden units
+#
+# ## Deep learning is adding up ReLUs
+#
+# Take a network with one input, one hidden layer of ReLU units and one linear
+# output. Hidden unit $j$ computes $h_j = \mathrm{relu}(w_j x + b_j)$: a flat line
+# at zero that bends upwards (or downwards) at the point $x = -b_j / w_j$. The output
+# unit multiplies each $h_j$ by its own weight $v_j$ and adds them, plus a bias $c$:
+#
+# $$\hat y(x) = c + \sum_j v_j\,\mathrm{relu}(w_j x + b_j).$$
+#
+# So the whole network is a sum of hinge-shaped pieces, each placed (by $w_j, b_j$)
+# and scaled (by $v_j$) by training. Adding enough hinges can trace any reasonable
+# curve. We fit a wiggly curve with eight hidden units and then take the trained
+# network apart, piece by piece.
+
+# %%
+def target(x: float) -> float:
+    """The curve to fit: a wave on a gentle slope."""
+    return math.sin(1.6 * x) + 0.3 * x
+
+
+def grid(lo: float, hi: float, points: int) -> list:
+    """``points`` evenly spaced numbers from ``lo`` to ``hi``."""
+    return [lo + (hi - lo) * i / (points - 1) for i in range(points)]
+
+
+def train(model, X: list, y: list, loss_fn, *, steps: int, lr: float, desc: str) -> list:
+    """Full-batch Adam on ``loss_fn(outputs, y)``; returns the loss after each step."""
+    opt = nn.Adam(model.parameters(), lr=lr)
+    losses = []
+    for _ in progress(range(steps), total=steps, desc=desc):
+        loss = loss_fn([model(x) for x in X], y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.data)
+    return losses
+
+
+def relu_pieces(model: nn.MLP, xs: list) -> tuple:
+    """Each hidden unit's contribution ``v_j relu(w_j x + b_j)`` at every x, and the output bias."""
+    hidden, out = model.layers
+    v = [w.data for w in out.neurons[0].w]
+    pieces = []
+    for j, unit in enumerate(hidden.neurons):
+        w, b = unit.w[0].data, unit.b.data
+        pieces.append([v[j] * max(w * x + b, 0.0) for x in xs])
+    return pieces, out.neurons[0].b.data
+
+
+def kinks(model: nn.MLP) -> list:
+    """Where each hidden unit bends: ``x = -b_j / w_j`` (None for a unit with w = 0)."""
+    return [(-u.b.data / u.w[0].data) if u.w[0].data else None for u in model.layers[0].neurons]
+
+# %%
+def plot_pieces(xs: list, pieces: list, bias: float, model_out: list, X: list, y: list,
+                bends: list, path: Path) -> Path:
+    """Left: every ReLU piece; middle: adding them one at a time; right: the fit."""
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5.6))
+    ax = axes[0]
+    for j, piece in enumerate(pieces):
+        colour = PIECE_COLOURS[j % len(PIECE_COLOURS)]
+        ax.plot(xs, piece, color=colour, linewidth=1.8, label=f"unit {j}")
+        if bends[j] is not None and xs[0] <= bends[j] <= xs[-1]:
+            ax.axvline(bends[j], color=colour, linewidth=0.7, linestyle=":")
+    ax.axhline(bias, color="#333333", linewidth=1.2, linestyle="--", label=f"output bias {bias:+.2f}")
+    ax.set_title("each hidden unit's piece  $v_j\\,\\mathrm{relu}(w_j x + b_j)$")
+    ax.legend(fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False)
+
+    bx = axes[1]
+    running = [bias] * len(xs)
+    bx.plot(xs, running, color="#BBBBBB", linewidth=1.0)
+    order = sorted(range(len(pieces)), key=lambda j: bends[j] if bends[j] is not None else 0.0)
+    for n, j in enumerate(order):
+        running = [r + p for r, p in zip(running, pieces[j])]
+        last = n == len(order) - 1
+        bx.plot(xs, running, color="#000000" if last else PIECE_COLOURS[j % len(PIECE_COLOURS)],
+                linewidth=2.6 if last else 1.1, alpha=1.0 if last else 0.8,
+                label="bias + all eight pieces" if last else None)
+    bx.plot([], [], color="#888888", linewidth=1.1,
+            label="running total after adding unit j (in unit j's colour)")
+    bx.set_title("adding the pieces one at a time, in order of their bends")
+    bx.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False)
+
+    cx = axes[2]
+    total = [bias + sum(col) for col in zip(*pieces)]
+    cx.scatter(X, y, s=18, color="#777777", zorder=3, label="training points")
+    cx.plot(xs, [target(x) for x in xs], color="#009E73", linewidth=1.2, linestyle=":",
+            label="the true curve")
+    cx.plot(xs, model_out, color="#D55E00", linewidth=3.5, alpha=0.6, label="the network's output")
+    cx.plot(xs, total, color="#000000", linewidth=1.2, linestyle="--", label="sum of the pieces")
+    cx.set_title("the sum of the pieces IS the network")
+    cx.legend(fontsize=8, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False)
+    for a in axes:
+        a.set_xlabel("x")
+        a.grid(True, alpha=0.3)
+    axes[0].set_ylabel("y")
+    fig.suptitle("A 1 → 8 → 1 ReLU network is a bias plus eight hinges",
+                 fontsize=13, fontweight="bold")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return wrote(path)
+
+# %% [markdown]
+# ## Hidden units as a new representation: XOR
+#
+# A single perceptron cannot learn XOR because no line separates its two classes.
+# A hidden layer fixes that without any magic: each hidden unit is itself a small
+# perceptron drawing its own line through the input plane, and the output unit
+# then looks at the data *through the hidden units' eyes*. Each point $x$ becomes
+# the pair $(h_1, h_2)$ of hidden activations, a new description of the same point
+# in which each coordinate has mixed information from both inputs.
+#
+# We train a network with two tanh hidden units and one output on XOR: small clouds
+# of points around the four corners of the unit square, labelled 1 where exactly one
+# coordinate is (about) 1. Left: the input
+# plane with the two hidden units' lines and the network's final decision. Right:
+# the same points placed at their hidden coordinates; the grey curves are the input
+# plane's grid lines carried along, showing how the plane is bent. There, the output
+# unit is an ordinary perceptron, and a single straight line does the job.
+
+# %%
+def xor_clouds(n: int, noise: float = 0.1, seed: int = 0) -> tuple:
+    """``n`` points in small clouds around the four corners of the unit square, XOR labels."""
+    rng = random.Random(seed)
+    corners = [((0.0, 0.0), 0), ((0.0, 1.0), 1), ((1.0, 0.0), 1), ((1.0, 1.0), 0)]
+    X, y = [], []
+    for i in range(n):
+        (a, b), label = corners[i % 4]
+        X.append([a + rng.gauss(0.0, noise), b + rng.gauss(0.0, noise)])
+        y.append(label)
+    return X, y
+
+
+def best_line_accuracy(points: list, labels: list, directions: int = 360) -> float:
+    """The best accuracy any straight line achieves on 2-D ``points`` (searched over directions).
+
+    For each direction, project the points on it and try every threshold between
+    consecutive projections, with either side called 1.
+    """
+    best = 0
+    n = len(labels)
+    for k in range(directions):
+        angle = math.pi * k / directions
+        u = (math.cos(angle), math.sin(angle))
+        ranked = sorted(zip((p[0] * u[0] + p[1] * u[1] for p in points), labels))
+        ones_below = 0
+        total_ones = sum(labels)
+        for i in range(n + 1):
+            # threshold after the first i points: below -> 0, above -> 1 (or the reverse)
+            right = (i - ones_below) + (total_ones - ones_below)
+            best = max(best, right, n - right)
+            if i < n:
+                ones_below += ranked[i][1]
+    return best / n
+
+
+def hidden_coordinates(model: nn.MLP, points: list) -> list:
+    """The hidden layer's outputs ``(h1, h2)`` for each point."""
+    with no_grad():
+        return [[h.data for h in model.layers[0](list(p))] for p in points]
+
+
+def train_xor(X: list, y: list, steps: int, seeds=range(8)) -> tuple:
+    """Train 2 → 2 → 1 tanh networks, seed after seed, until one classifies every point.
+
+    Returns the model, its seed, its losses and the accuracy each seed tried reached.
+    """
+    model = losses = None
+    tried = {}
+    for seed in seeds:
+        model = nn.MLP(2, [2, 1], activation="tanh", seed=seed)
+        losses = train(model, X, y, lambda outs, t: binary_cross_entropy_with_logits(outs, t),
+                       steps=steps, lr=0.05, desc=f"XOR, seed {seed}")
+        right = sum(int((score > 0) == bool(t)) for score, t in zip(scores(model, X), y))
+        tried[seed] = right / len(y)
+        if right == len(y):
+            break
+    return model, seed, losses, tried
+
+
+def scores(model: nn.MLP, points: list) -> list:
+    """The output unit's score (before the sigmoid) for each point."""
+    with no_grad():
+        return [model(list(p)).data for p in points]
+
+
+def plot_xor(model: nn.MLP, X: list, y: list, path: Path, steps: int) -> Path:
+    """Left: input space with the hidden units' lines; right: hidden space with the output line."""
+    plt = pyplot()
+    import numpy as np
+
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(12.5, 6.6), layout="constrained")
+    lo, hi = -0.6, 1.6
+    gx, gy = np.meshgrid(np.linspace(lo, hi, steps), np.linspace(lo, hi, steps))
+    pts = list(zip(gx.ravel().tolist(), gy.ravel().tolist()))
+    zz = np.array(scores(model, pts)).reshape(gx.shape)
+    ax.contourf(gx, gy, (zz > 0).astype(float), levels=[-0.5, 0.5, 1.5], colors=CLASS_COLOURS,
+                alpha=0.14)
+    ax.contour(gx, gy, zz, levels=[0.0], colors="#222222", linewidths=1.8)
+    unit_colours = ("#009E73", "#CC79A7")
+    for j, unit in enumerate(model.layers[0].neurons):
+        w1, w2, b = unit.w[0].data, unit.w[1].data, unit.b.data
+        ax.contour(gx, gy, w1 * gx + w2 * gy + b, levels=[0.0], colors=[unit_colours[j]],
+                   linewidths=1.6, linestyles="--")
+        ax.plot([], [], color=unit_colours[j], linestyle="--", label=f"hidden unit {j + 1}: $h_{j + 1} = 0$")
+    ax.plot([], [], color="#222222", label="the network's decision")
+    for k in (0, 1):
+        pk = [p for p, t in zip(X, y) if t == k]
+        ax.scatter([p[0] for p in pk], [p[1] for p in pk], s=26, color=CLASS_COLOURS[k],
+                   edgecolors="white", linewidths=0.6, zorder=3, label=f"label {k}")
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title("input space: no single line separates the colours")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
+
+    for c in np.linspace(lo, hi, 9):
+        for line in ([(c, t) for t in np.linspace(lo, hi, 60)], [(t, c) for t in np.linspace(lo, hi, 60)]):
+            h = hidden_coordinates(model, line)
+            bx.plot([p[0] for p in h], [p[1] for p in h], color="#BBBBBB", linewidth=0.8, zorder=1)
+    H = hidden_coordinates(model, X)
+    for k in (0, 1):
+        hk = [h for h, t in zip(H, y) if t == k]
+        bx.scatter([h[0] for h in hk], [h[1] for h in hk], s=26, color=CLASS_COLOURS[k],
+                   edgecolors="white", linewidths=0.6, zorder=3, label=f"label {k}")
+    out = model.layers[1].neurons[0]
+    v1, v2, c = out.w[0].data, out.w[1].data, out.b.data
+    hx, hy = np.meshgrid(np.linspace(-1.1, 1.1, steps), np.linspace(-1.1, 1.1, steps))
+    score = v1 * hx + v2 * hy + c
+    bx.contourf(hx, hy, (score > 0).astype(float), levels=[-0.5, 0.5, 1.5], colors=CLASS_COLOURS,
+                alpha=0.14)
+    bx.contour(hx, hy, score, levels=[0.0], colors="#222222", linewidths=1.8)
+    bx.plot([], [], color="#222222", label=f"output line {v1:+.2f} h1 {v2:+.2f} h2 {c:+.2f} = 0")
+    bx.plot([], [], color="#BBBBBB", label="where the input plane's grid lines land")
+    bx.set_xlim(-1.1, 1.1)
+    bx.set_ylim(-1.1, 1.1)
+    bx.set_aspect("equal")
+    bx.set_xlabel("$h_1$ (hidden unit 1)")
+    bx.set_ylabel("$h_2$ (hidden unit 2)")
+    bx.set_title("hidden space: one straight line separates them")
+    bx.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
+    fig.suptitle("XOR through two hidden units (2 → 2 → 1, tanh)", fontsize=13, fontweight="bold")
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return wrote(path)
+
+# %%
+def main(argv=None) -> dict:
+    """Run the walkthrough; returns how exactly the pieces add up and how XOR went."""
+    opts = options("hidden_units", argv)
+    out = opts.out
+
+    say("""Part 1: fit y = sin(1.6 x) + 0.3 x on [-3, 3] with a 1 -> 8 -> 1 network of
+        ReLU units, trained by Adam on the mean squared error.""")
+    X = grid(-3.0, 3.0, 24 if opts.quick else 40)
+    y = [target(x) for x in X]
+    model = nn.MLP(1, [8, 1], activation="relu", seed=2)
+    steps = 150 if opts.quick else 600
+    losses = train(model, [[x] for x in X], y, mse_loss, steps=steps, lr=0.03, desc="curve")
+    print(f"  mean squared error: {losses[0]:.4f} at the start, {losses[-1]:.5f} after {steps} steps\n")
+
+    xs = grid(-3.2, 3.2, 161 if opts.quick else 641)
+    pieces, bias = relu_pieces(model, xs)
+    with no_grad():
+        model_out = [model([x]).data for x in xs]
+    total = [bias + sum(col) for col in zip(*pieces)]
+    sum_gap = max(abs(a - b) for a, b in zip(total, model_out))
+    bends = kinks(model)
+    alive = sum(1 for p in pieces if any(abs(v) > 1e-9 for v in p))
+    say(f"""Taking the trained network apart: output bias {bias:+.3f} plus eight pieces
+        v_j * relu(w_j x + b_j), bending at x = {', '.join(f'{b:+.2f}' for b in sorted(b for b in bends if b is not None))}.
+        {alive} of the 8 pieces are non-zero somewhere on the plotted range. Their sum
+        and the network's own output differ by at most {sum_gap:.1e}: the network
+        is nothing but those hinges added up.""")
+    curve_png = plot_pieces(xs, pieces, bias, model_out, X, y, bends, out / "relu_pieces.png")
+
+    say("""Part 2: XOR. A 2 -> 2 -> 1 network with tanh hidden units, trained with
+        binary cross-entropy (Adam) on small clouds of points around the four corners
+        of the unit square.""")
+    Xx, yx = xor_clouds(40 if opts.quick else 60)
+    xor_model, seed, xor_losses, tried = train_xor(Xx, yx, steps=150 if opts.quick else 200)
+    for s, acc in tried.items():
+        print(f"  seed {s}: training accuracy {acc:.0%}")
+    if len(tried) > 1:
+        say(f"""With only two hidden units, training sometimes settles in a poor spot: the
+            worst start here got {min(tried.values()):.0%} right, no better than a single line.
+            A different random start fixes it.""")
+    H = hidden_coordinates(xor_model, Xx)
+    out_unit = xor_model.layers[1].neurons[0]
+    v1, v2, c = out_unit.w[0].data, out_unit.w[1].data, out_unit.b.data
+    linear_right = sum(int((v1 * h[0] + v2 * h[1] + c > 0) == bool(t)) for h, t in zip(H, yx))
+    input_best, hidden_best = best_line_accuracy(Xx, yx), best_line_accuracy(H, yx)
+    say(f"""Seed {seed}: loss {xor_losses[0]:.3f} -> {xor_losses[-1]:.4f}. The best any straight
+        line can do on the raw inputs is {input_best:.0%} (searched over 360 directions
+        and every offset). On the hidden coordinates (h1, h2) the best line gets
+        {hidden_best:.0%}, and the output unit's own line {v1:+.2f} h1 {v2:+.2f} h2 {c:+.2f} = 0
+        puts {linear_right} of {len(yx)} points on the correct side. The output unit is
+        just a perceptron; the hidden units gave it a version of the data it can split.""")
+    xor_png = plot_xor(xor_model, Xx, yx, out / "xor_hidden_space.png", 120 if opts.quick else 300)
+    print(f"Pictures:\n  {curve_png}\n  {xor_png}")
+    return {"sum_gap": sum_gap, "curve_loss": losses, "pieces_alive": alive,
+            "xor_separated": linear_right, "xor_points": len(yx), "xor_seed": seed,
+            "xor_input_best_line": input_best, "xor_hidden_best_line": hidden_best,
+            "files": [curve_png, xor_png]}
+
+# %%
+if __name__ == "__main__":
+    main()
