@@ -133,6 +133,8 @@ def default_init(activation: ActivationSpec) -> str:
     >>> default_init("relu"), default_init("tanh"), default_init("linear")
     ('he_uniform', 'xavier_uniform', 'xavier_uniform')
     """
-    name = activation_name(activation) if not isinstance(activation, str) else activation
-    return "he_uniform" if name in RELU_FAMILY and (
-        isinstance(activation, str) or ACTIVATIONS.get(name) is activation) else "xavier_uniform"
+    if isinstance(activation, str):
+        name = activation
+    else:  # a registered function counts by its name; any other callable is "custom"
+        name = next((n for n, fn in ACTIVATIONS.items() if fn is activation), None)
+    return "he_uniform" if name in RELU_FAMILY else "xavier_uniform"

@@ -104,9 +104,13 @@ def init_value(name: Union[str, Initializer], fan_in: int, fan_out: int,
 def make_rng(seed: object = None, rng: object = None) -> random.Random:
     """The random generator a module draws from: ``rng``, else ``random.Random(seed)``.
 
-    ``seed`` may also be a ``random.Random``. With neither, weights differ per run.
+    ``seed`` may also be a ``random.Random``. With neither, the generator is
+    seeded from Python's global ``random`` module, so ``random.seed(1337)``
+    before building a model repeats its weights, as in micrograd's demo.
 
     >>> make_rng(3).random() == make_rng(rng=random.Random(3)).random()
+    True
+    >>> random.seed(1); a = make_rng().random(); random.seed(1); a == make_rng().random()
     True
     """
     if rng is not None and seed is not None:
@@ -119,4 +123,6 @@ def make_rng(seed: object = None, rng: object = None) -> random.Random:
         return rng
     if seed is not None and (type(seed) is not int):
         raise TypeError(f"seed must be an int (or a random.Random), got {type(seed).__name__}")
+    if seed is None:
+        seed = random.getrandbits(64)
     return random.Random(seed)

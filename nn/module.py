@@ -193,7 +193,8 @@ class Neuron(Module):
     ``init`` defaults to ``he_uniform`` for the ReLU family and
     ``xavier_uniform`` for tanh, sigmoid, linear and custom activations;
     the bias starts at 0. ``seed`` (or ``rng``, a ``random.Random``) makes
-    the weights reproducible. ``fan_out`` is the layer width used by the
+    the weights reproducible; without either they follow Python's global
+    ``random`` state (so ``random.seed(n)`` works too). ``fan_out`` is the layer width used by the
     Xavier formulas (1 for a neuron on its own).
 
     >>> n = Neuron(2, "tanh", init="uniform", seed=1)

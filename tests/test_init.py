@@ -112,3 +112,12 @@ def test_zeros_init_shows_the_symmetry_problem():
     rows = [[w.data for w in n.w] + [n.b.data] for n in model.layers[0].neurons]
     assert any(v != 0.0 for v in rows[0])  # it did learn something...
     assert all(row == rows[0] for row in rows)  # ...but the four neurons are one neuron
+
+
+def test_unseeded_models_follow_the_global_random_seed():
+    random.seed(1337)
+    a = MLP(2, [3, 1]).state_dict()
+    random.seed(1337)
+    b = MLP(2, [3, 1]).state_dict()
+    c = MLP(2, [3, 1]).state_dict()
+    assert a == b != c
