@@ -93,10 +93,8 @@ def decision_regions(ax, model: Callable, X: Sequence[Sequence[float]], y: Seque
 
     xs, ys, grid = plane_grid(X, steps)
     rows = outputs(model, grid)
-    labels = labels_of(rows, threshold)
-    k = max(max(y), max(labels)) + 1
-    cmap = ListedColormap(CLASS_COLOURS[:k])
     if len(rows[0]) == 1:
+        cmap = ListedColormap(CLASS_COLOURS[:2])
         # One score: shade by its side of the threshold, and draw the boundary where
         # the score crosses it (interpolated, so the line is smooth).
         zz = [[r[0] for r in rows[j * steps:(j + 1) * steps]] for j in range(steps)]
@@ -105,10 +103,16 @@ def decision_regions(ax, model: Callable, X: Sequence[Sequence[float]], y: Seque
         ax.contourf(xs, ys, zz, levels=levels, cmap=cmap, alpha=0.22)
         ax.contour(xs, ys, zz, levels=[threshold], colors="#333333", linewidths=1.0)
     else:
-        zz = [labels[j * steps:(j + 1) * steps] for j in range(steps)]
-        levels = [c - 0.5 for c in range(k + 1)]
-        ax.contourf(xs, ys, zz, levels=levels, cmap=cmap, alpha=0.22)
-        ax.contour(xs, ys, zz, levels=levels[1:-1], colors="#333333", linewidths=0.8)
+        # Class c wins where its margin z_c - max(other z) is positive; filling and
+        # outlining each margin's positive part gives smooth regions and boundaries.
+        for c in range(len(rows[0])):
+            margin = [r[c] - max(r[:c] + r[c + 1:]) for r in rows]
+            zz = [margin[j * steps:(j + 1) * steps] for j in range(steps)]
+            top = max(max(margin), 0.0) + 1.0
+            if max(margin) > 0:
+                ax.contourf(xs, ys, zz, levels=[0.0, top],
+                            colors=[CLASS_COLOURS[c % len(CLASS_COLOURS)]], alpha=0.22)
+                ax.contour(xs, ys, zz, levels=[0.0], colors="#333333", linewidths=0.9)
     scatter_classes(ax, X, y, legend=legend)
     acc = accuracy_of(classify(model, X, threshold=threshold), y)
     ax.text(0.02, 0.03, f"accuracy {acc:.0%}", transform=ax.transAxes, fontsize=9,
@@ -122,10 +126,13 @@ def decision_regions(ax, model: Callable, X: Sequence[Sequence[float]], y: Seque
 
 
 def curves(ax, series: Mapping[str, Sequence[float]], *, title: Optional[str] = None,
-           xlabel: str = "step", ylabel: str = "loss", log: bool = False) -> None:
-    """One line per named series (loss or accuracy over training), with a legend."""
+           xlabel: str = "step", ylabel: str = "loss", log: bool = False, start: int = 0) -> None:
+    """One line per named series (loss or accuracy over training), with a legend.
+
+    Point ``i`` of a series is drawn at ``x = start + i`` (``start=1`` for per-epoch records).
+    """
     for i, (name, values) in enumerate(series.items()):
-        ax.plot(range(len(values)), list(values), color=LINE_COLOURS[i % len(LINE_COLOURS)],
+        ax.plot(range(start, start + len(values)), list(values), color=LINE_COLOURS[i % len(LINE_COLOURS)],
                 linewidth=1.8, label=name)
     if log:
         ax.set_yscale("log")
@@ -144,6 +151,16 @@ def figure(ncols: int = 1, nrows: int = 1, *, size: tuple = (5.2, 4.4)):
     fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows),
                              squeeze=False, layout="constrained")
     return fig, [ax for row in axes for ax in row]
+
+
+def regions_figure(count: int, X: Sequence[Sequence[float]], *, width: float = 3.9):
+    """A row of ``count`` panels shaped for :func:`decision_regions` of the points ``X``.
+
+    The height follows the data's aspect ratio, so the equal-aspect panels fill them.
+    """
+    xs, ys, _ = plane_grid(X, 2)
+    ratio = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
+    return figure(count, size=(width, 0.8 * width * ratio + 1.1))
 
 
 def save(fig, out: Path, name: str, *, title: Optional[str] = None) -> Path:

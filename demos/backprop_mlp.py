@@ -197,7 +197,7 @@ def plot_boundaries(model, X, y, run: Training, out, steps: int):
     params = model.parameters()
     final = [p.data for p in params]
     moments = sorted(run.snapshots)
-    fig, axes = _plots.figure(len(moments), size=(3.9, 3.2))
+    fig, axes = _plots.regions_figure(len(moments), X)
     for ax, step in zip(axes, moments):
         for p, value in zip(params, run.snapshots[step]):
             p.data = value

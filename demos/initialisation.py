@@ -172,16 +172,16 @@ def plot_training(histories, out):
     """All loss curves on one chart, all accuracy curves on another."""
     fig, (left, right) = _plots.figure(2, size=(5.4, 4.0))
     _plots.curves(left, {k: h.loss for k, h in histories.items()}, title="Training loss",
-                  xlabel="epoch")
+                  xlabel="epoch", start=1)
     _plots.curves(right, {k: [100 * a for a in h.accuracy] for k, h in histories.items()},
-                  title="Training accuracy", xlabel="epoch", ylabel="accuracy (%)")
+                  title="Training accuracy", xlabel="epoch", ylabel="accuracy (%)", start=1)
     right.set_ylim(35, 102)
     return _plots.save(fig, out, "training.png", title="Same network, four starting points")
 
 
 def plot_regions(models, X, y, out, steps: int):
     """Decision regions of the four trained models side by side."""
-    fig, axes = _plots.figure(len(models), size=(3.7, 3.1))
+    fig, axes = _plots.regions_figure(len(models), X)
     for i, (ax, (name, model)) in enumerate(zip(axes, models.items())):
         _plots.decision_regions(ax, model, X, y, title=name, steps=steps, legend=i == 0)
     return _plots.save(fig, out, "decision_regions.png", title="What each start learned")

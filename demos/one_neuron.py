@@ -23,6 +23,8 @@ from demos._common import options, pyplot, say, wrote, write_svg
 ORDER = 2
 SUMMARY = "one neuron built from labelled Values: forward, backward step by step, graph, gradient check"
 
+TITLE = "one neuron, o = tanh(x1·w1 + x2·w2 + b)"
+
 # The numbers of this walkthrough: two inputs, two weights, a bias.
 START = {"x1": 1.5, "x2": -0.5, "w1": 0.8, "w2": -1.2, "b": -0.9}
 
@@ -101,11 +103,19 @@ def step_backward(root: Value, out: Path, *, draw: bool) -> list:
 
 
 def _highlighted(root: Value, step):
-    """The graph with this step's node highlighted (a node, if highlight takes no Step)."""
+    """The graph with this step's node, its inputs and their contributions highlighted."""
+    return draw_dot()(root, highlight=step)
+
+
+def draw_dot():
+    """``engine.draw_dot`` (or ``engine.draw.draw_dot`` before it was exported), else None."""
+    if hasattr(engine, "draw_dot"):
+        return engine.draw_dot
     try:
-        return engine.draw_dot(root, highlight=step)
-    except TypeError:
-        return engine.draw_dot(root, highlight=step.node)
+        from engine.draw import draw_dot as found
+    except ImportError:
+        return None
+    return found
 
 # %% [markdown]
 # ## Is it right? Nudge each number and watch the output
@@ -203,7 +213,7 @@ def plot_slopes(start: dict, table: dict, path: Path, points: int) -> Path:
 # %%
 def graph_pictures_available() -> str:
     """Empty when graphs can be drawn, else the reason they cannot."""
-    if not hasattr(engine, "draw_dot"):
+    if draw_dot() is None:
         return "engine.draw_dot is not available in this version"
     if shutil.which("dot") is None:
         return "the Graphviz 'dot' program is not installed (apt install graphviz)"
@@ -215,7 +225,12 @@ def write_player(root: Value, path: Path) -> Path | None:
     if not hasattr(engine, "save_player"):
         print("  (engine.save_player is not available: no HTML player written)")
         return None
-    return wrote(Path(engine.save_player(root, path, title="One neuron: o = tanh(x1·w1 + x2·w2 + b)")))
+    # The player runs its own backward pass; start the leaves from zero so their
+    # gradients are not counted twice (leaf gradients accumulate, as in PyTorch).
+    for v in engine.topological_order(root):
+        if v.is_leaf:
+            v.grad = 0.0
+    return wrote(Path(engine.save_player(root, path, title=TITLE)))
 
 # %%
 def main(argv=None) -> dict:
@@ -234,12 +249,15 @@ def main(argv=None) -> dict:
 
     why_not = graph_pictures_available()
     if not why_not:
-        written.append(write_svg(engine.draw_dot(o), out / "forward.svg"))
+        o.grad = 0.0  # nothing has flowed back yet: draw the forward pass with empty gradients
+        written.append(write_svg(draw_dot()(o, show_grad=False, title="forward pass: " + TITLE),
+                                 out / "forward.svg"))
 
     say("""Backward pass. Each step takes one node, reads the gradient that has already
         reached it (upstream), multiplies by the node's local derivative for each input
         and adds the result to that input's grad.""")
     written += step_backward(o, out, draw=not why_not)
+    grads = {name: nodes[name].grad for name in START}
 
     say("""Finite-difference check: nudge each leaf by h = 1e-6 in both directions and
         measure how o changes. Backprop should agree to many decimal places.""")
@@ -251,19 +269,23 @@ def main(argv=None) -> dict:
     if why_not:
         print(f"  (no graph pictures: {why_not})")
     else:
-        written.append(write_svg(engine.draw_dot(o), out / "graph.svg"))
+        written.append(write_svg(draw_dot()(o, title="after the backward pass: " + TITLE),
+                                 out / "graph.svg"))
     player = write_player(o, out / "player.html")
     if player is not None:
         written.append(player)
 
-    say(f"""Done. Open {out / 'graph.svg'} for the graph with every gradient,
-        step_01.svg ... in the same folder for the backward pass one node at a time,
-        {out / 'player.html'} to step through it in a browser and {out / 'slopes.png'}
-        for what the gradients mean.""")
+    guide = {"graph.svg": "the graph with every value and gradient",
+             "step_01.svg": "the backward pass one node at a time (step_01 ... step_05)",
+             "player.html": "open in a browser and step through backprop",
+             "slopes.png": "what the gradients mean, and the finite-difference check",
+             "forward.svg": "the graph after the forward pass, before any gradient"}
     print("Pictures:")
     for path in written:
-        print(f"  {path}")
-    return {"grads": {name: nodes[name].grad for name in START}, "table": table,
+        if path.name in guide:
+            print(f"  {path}  - {guide[path.name]}")
+    return {"grads": grads, "table": table,
+            "grads_at_end": {name: nodes[name].grad for name in START},
             "gradcheck": passed, "output": o.data, "files": written}
 
 # %%

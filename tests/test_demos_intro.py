@@ -22,7 +22,7 @@ pytest.importorskip("matplotlib")
 import engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-HAS_DOT = shutil.which("dot") is not None and hasattr(engine, "draw_dot")
+HAS_DOT = shutil.which("dot") is not None and __import__("demos.one_neuron").one_neuron.draw_dot() is not None
 
 
 class Run:
@@ -87,9 +87,16 @@ def test_one_neuron_draws_the_graph_and_one_picture_per_step(neuron):
     steps = sorted(tmp_path.glob("step_*.svg"))
     assert [p.name for p in steps] == [f"step_{k:02d}.svg" for k in range(1, 6)]
     assert "<svg" in steps[0].read_text()
+    assert_picture(tmp_path / "forward.svg", 2_000)
     if hasattr(engine, "save_player"):
         html = (tmp_path / "player.html").read_text()
         assert "<html" in html.lower()
+
+
+def test_one_neuron_player_does_not_double_the_gradients(neuron):
+    # save_player runs its own backward pass; the walkthrough must not leave leaf grads doubled
+    for name, grad in neuron.result["grads"].items():
+        assert neuron.result["grads_at_end"][name] == pytest.approx(grad, abs=1e-15)
 
 
 def test_one_neuron_prints_every_backward_step(neuron):
