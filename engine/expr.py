@@ -11,9 +11,9 @@ Anything else gets a ``ValueError`` that shows the offending part with a caret.
 
 >>> y = parse_expression("(a*b + c).tanh()", {"a": 2, "b": -3, "c": 10})
 >>> round(y.data, 6), y.label
-(0.999329, '(a * b + c).tanh()')
+(0.999329, 'out')
 >>> [v.label for v in y.inputs[0].inputs]
-['a * b', 'c']
+['d', 'c']
 >>> parse_expression("a.__class__", {"a": 1})
 Traceback (most recent call last):
 ...
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import ast
 import keyword
-from typing import Mapping, Union
+from typing import Mapping, Sequence, Union
 
 from .functional import sum as value_sum
 from .ops import RULES, Op
@@ -38,8 +38,10 @@ MAX_LENGTH = 2000
 MAX_DEPTH = 200
 """Deepest nesting of operations accepted (a chain ``x+x+...`` counts one level per ``+``)."""
 
-LABEL_WIDTH = 20
-"""Intermediate nodes are labelled by their own text when it is at most this long."""
+# Names for intermediate results, in the spirit of "e = a*b; d = e + c" (skipping given names
+# and letters easily misread: i, j, l, o).
+_NAMES = list("defghkmnpqrstuvz")
+ROOT_NAMES = ("out", "result", "root")
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
@@ -78,7 +80,8 @@ def parse_expression(text: str, values: Mapping[str, Union[Number, Value]]) -> V
     """Build the graph of ``text`` over the named ``values`` (numbers or Values).
 
     Leaves are named by their variable names (a name used twice is one node);
-    intermediate results are labelled by their own text when it is short.
+    intermediate results get short free names (``d``, ``e``, ...) in the order
+    they are computed, and the result is called ``out``.
 
     >>> y = parse_expression("x ** 2 + 2 ** x", {"x": 3})
     >>> y.data, [v.op.name for v in y.inputs]
@@ -97,9 +100,13 @@ def parse_expression(text: str, values: Mapping[str, Union[Number, Value]]) -> V
     leaves = _leaves(values)
     tree = _parse(text)
     _check_depth(tree.body, text)
-    out = _Builder(text, leaves).build(tree.body)
+    builder = _Builder(text, leaves)
+    out = builder.build(tree.body)
     if not isinstance(out, Value):  # a bare number: still a node, never a Python float
         out = lift(out)
+    if out.inputs and out.label and out not in leaves.values():
+        builder.used.discard(out.label)
+        out.label = builder.fresh_name(ROOT_NAMES)
     return out
 
 
@@ -175,7 +182,8 @@ class _Builder:
         self.text = text
         self.leaves = leaves
         self.functions = unary_functions()
-        self.fresh = 0
+        self.used = set(leaves)
+        self.fresh = 1
 
     def fail(self, message: str, node: ast.AST) -> ValueError:
         return ValueError(_at(message, node, self.text))
@@ -318,18 +326,21 @@ class _Builder:
         return self.named(value_sum([self.build(a) for a in node.args]), node)
 
     def named(self, out: Value, node: ast.AST) -> Value:
-        """Label an intermediate node by its own text when short, else ``t1``, ``t2``, ..."""
+        """Give a new intermediate node the next free short name (``d``, ``e``, ...)."""
         if out.label or not out.inputs:
             return out
-        text = ast.unparse(node)
-        if len(text) > LABEL_WIDTH:
-            self.fresh += 1
-            text = f"t{self.fresh}"
-            while text in self.leaves:
-                self.fresh += 1
-                text = f"t{self.fresh}"
-        out.label = text
+        out.label = self.fresh_name()
         return out
+
+    def fresh_name(self, preferred: Sequence[str] = ()) -> str:
+        for name in list(preferred) + _NAMES:
+            if name not in self.used:
+                self.used.add(name)
+                return name
+        while f"t{self.fresh}" in self.used:
+            self.fresh += 1
+        self.used.add(f"t{self.fresh}")
+        return f"t{self.fresh}"
 
     def allowed(self) -> str:
         return ", ".join(sorted(self.functions)) + ", sum"

@@ -52,10 +52,22 @@ def _kind(v, root) -> str:
     return "leaf" if v.requires_grad else "const"
 
 
-def _number_text(x: float) -> str:
-    """A number inside a formula: negative ones in parentheses, so ``2 * (-3)`` reads right."""
-    text = fmt(x)
-    return f"({text})" if text.startswith("-") else text
+def forward_numbers(v) -> str:
+    """How ``v`` was computed, with its inputs' numbers in place of their names.
+
+    Negative numbers get parentheses, so the text reads right.
+
+    >>> from engine import Value
+    >>> forward_numbers(Value(2.0) * Value(-3.0))
+    '2 * (-3)'
+    """
+    if not v.inputs:
+        return fmt(v.data)
+    numbers = []
+    for x in v.inputs:
+        text = fmt(x.data)
+        numbers.append(f"({text})" if text.startswith("-") else text)
+    return v.op.describe_forward(numbers, v.attr)
 
 
 def player_data(root, *, title: Optional[str] = None) -> dict:
@@ -90,7 +102,7 @@ def player_data(root, *, title: Optional[str] = None) -> dict:
             node["opName"] = v.op.name
             node["inputs"] = [index[x] for x in v.inputs]
             node["formula"] = v.op.describe_forward(input_names, v.attr)
-            node["numbers"] = v.op.describe_forward([_number_text(x.data) for x in v.inputs], v.attr)
+            node["numbers"] = forward_numbers(v)
         nodes.append(node)
     root_name = names(root)
     return {
