@@ -27,6 +27,8 @@ step 2 of 2: e = a * b = -6
 
 from __future__ import annotations
 
+from collections import deque
+from itertools import filterfalse
 from typing import Iterator, List
 
 from . import numeric as num
@@ -47,20 +49,32 @@ def topological_order(root) -> list:
     if not hasattr(root, "inputs"):
         raise TypeError(f"topological_order needs a Value, got {type(root).__name__}")
     order: list = []
-    seen = set()
-    stack = [(root, False)]
-    push, pop, mark, emit = stack.append, stack.pop, seen.add, order.append
+    seen: set = set()
+    stack = [root]
+    pop, push, extend, mark, emit = stack.pop, stack.append, stack.extend, seen.add, order.append
+    covered, known = seen.issuperset, seen.__contains__
+    # Stack entries are nodes to expand, or _EMIT followed (below it) by a node
+    # whose inputs are all done. The input scans run in C (issuperset,
+    # filterfalse): a graph has many more edges than nodes.
     while stack:
-        v, expanded = pop()
-        if expanded:
-            emit(v)
+        v = pop()
+        if v is _EMIT:
+            emit(pop())
         elif v not in seen:
             mark(v)
-            push((v, True))
-            for inp in reversed(v.inputs):
-                if inp not in seen:
-                    push((inp, False))
+            inputs = v.inputs
+            if not inputs or covered(inputs):
+                # In a DAG a seen input is already emitted (one still in progress
+                # would sit above it on the DFS path: a cycle), so v is done too.
+                emit(v)
+            else:
+                push(v)
+                push(_EMIT)
+                extend(filterfalse(known, reversed(inputs)))
     return order
+
+
+_EMIT = object()
 
 
 def _prepare(root) -> list:
@@ -83,8 +97,13 @@ def _propagate(order: list) -> Iterator:
         inputs = v.inputs
         if inputs:
             upstream = v.grad
-            for inp, local in zip(inputs, v.local):
-                inp.grad += local * upstream
+            if len(inputs) == 1:  # the common unary node, without a zip
+                inputs[0].grad += v.local[0] * upstream
+            elif upstream != 0.0 or not num.isfinite(sum(v.local)):
+                for inp, local in zip(inputs, v.local):
+                    inp.grad += local * upstream
+            # else: zero upstream times finite locals would add only zeros (a ReLU
+            # that is off, a sample the hinge loss is done with), so skip the loop.
             if check:
                 _check_grads(v)
             yield v
@@ -96,8 +115,7 @@ def backward(root) -> None:
     Leaf gradients accumulate across calls (as in PyTorch); gradients of
     intermediate nodes are recomputed from zero every time.
     """
-    for _ in _propagate(_prepare(root)):
-        pass
+    deque(_propagate(_prepare(root)), maxlen=0)  # run the steps without keeping them
 
 
 def backward_steps(root) -> Iterator["Step"]:

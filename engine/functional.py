@@ -18,7 +18,7 @@ import builtins
 from typing import Iterable, Optional
 
 from .ops import Op
-from .value import Value, lift, node
+from .value import Constant, Value, lift, node
 
 _sum = builtins.sum
 
@@ -26,6 +26,9 @@ _sum = builtins.sum
 def _lifted(values: Iterable, what: str) -> tuple:
     if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
         raise TypeError(f"{what} must be an iterable of Values or numbers, got {type(values).__name__}")
+    values = tuple(values)
+    if _VALUE_TYPES.issuperset(map(type, values)):
+        return values
     out = []
     for i, x in enumerate(values):
         v = x if type(x) is Value else lift(x)
@@ -40,10 +43,12 @@ def sum(values: Iterable) -> Value:  # noqa: A001 - engine.sum is the documented
 
     The sum of nothing is a constant 0.
     """
-    inputs = _lifted(values, "sum values")
+    inputs = _sequence(values)
+    if inputs is None or not _VALUE_TYPES.issuperset(map(type, inputs)):
+        inputs = _lifted(values if inputs is None else inputs, "sum values")
     if not inputs:
         return lift(0.0)
-    return node(Op.SUM, inputs, tuple([v.data for v in inputs]))
+    return node(Op.SUM, tuple(inputs), tuple([v.data for v in inputs]))
 
 
 def dot(ws: Iterable, xs: Iterable, bias: Optional[object] = None) -> Value:
@@ -52,13 +57,29 @@ def dot(ws: Iterable, xs: Iterable, bias: Optional[object] = None) -> Value:
     Its inputs are ``ws``, then ``xs``, then the bias; the local derivative
     for ``ws[i]`` is ``xs[i]`` and for ``xs[i]`` is ``ws[i]``.
     """
-    w = _lifted(ws, "dot ws")
-    x = _lifted(xs, "dot xs")
-    if len(w) != len(x):
-        raise ValueError(f"dot needs as many ws as xs, got {len(w)} ws and {len(x)} xs")
-    if not w:
+    if (type(ws) is list or type(ws) is tuple) and (type(xs) is list or type(xs) is tuple):
+        w, x = ws, xs
+    else:
+        w, x = _lifted(ws, "dot ws"), _lifted(xs, "dot xs")
+    n = len(w)
+    if n != len(x):
+        raise ValueError(f"dot needs as many ws as xs, got {n} ws and {len(x)} xs")
+    if not n:
         raise ValueError("dot needs at least one (w, x) pair")
-    inputs = w + x
-    if bias is not None:
-        inputs += _lifted((bias,), "dot bias")
-    return node(Op.DOT, inputs, tuple([v.data for v in inputs]))
+    inputs = (*w, *x) if bias is None else (*w, *x, bias)
+    # Fast path: everything is already a Value (one C-level scan); else lift
+    # numbers to constants, with messages naming the offending position.
+    if not _VALUE_TYPES.issuperset(map(type, inputs)):
+        inputs = _lifted(w, "dot ws") + _lifted(x, "dot xs")
+        if bias is not None:
+            inputs += _lifted((bias,), "dot bias")
+    return node(_DOT, inputs, tuple([v.data for v in inputs]))
+
+
+_DOT = Op.DOT
+_VALUE_TYPES = frozenset((Value, Constant))
+
+
+def _sequence(values: object) -> Optional[tuple]:
+    """``values`` itself when it is a list or tuple, else None (the slow path checks it)."""
+    return values if type(values) is list or type(values) is tuple else None

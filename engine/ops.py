@@ -21,6 +21,7 @@ Formula templates use ``{0}``, ``{1}``, ... for the names of the inputs,
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence, Union
 
@@ -157,7 +158,7 @@ _rule("tanh", "tanh", lambda x, a: math.tanh(x[0]), lambda x, o, a: (1.0 - o * o
 _rule("sigmoid", "σ", lambda x, a: num.sigmoid(x[0]), lambda x, o, a: (o * (1.0 - o),),
       "σ({0})", ("{out} * (1 - {out})",))
 _rule("relu", "ReLU", lambda x, a: 0.0 if x[0] <= 0.0 else x[0],  # nan stays nan, as in torch
-      lambda x, o, a: (0.0 if x[0] <= 0.0 else 1.0,),
+      lambda x, o, a: (0.0,) if x[0] <= 0.0 else (1.0,),  # constant tuples: no allocation
       "max({0}, 0)", ("1 if {0} > 0 else 0",), kinks=(0.0,))
 _rule("leaky_relu", "LeakyReLU({attr})",
       lambda x, s: x[0] if x[0] > 0.0 else s * x[0],
@@ -229,7 +230,7 @@ _rule("sum", "Σ", lambda x, a: sum(x), _sum_local,
 
 def _dot_forward(x, a):
     n = len(x) // 2
-    total = sum(map(float.__mul__, x[:n], x[n:2 * n]))
+    total = sum(map(operator.mul, x[:n], x[n:2 * n]))
     return total + x[-1] if len(x) % 2 else total
 
 
