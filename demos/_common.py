@@ -64,8 +64,11 @@ def say(text: str) -> None:
 
 
 def wrote(path: Path) -> Path:
-    """Report a file the walkthrough wrote, and return it."""
+    """Report a file the walkthrough wrote, and return it (and show pictures inside a notebook)."""
     print(f"  wrote {path}")
+    if in_notebook() and Path(path).suffix in (".png", ".svg"):
+        from IPython.display import SVG, Image, display
+        display(Image(filename=str(path)) if Path(path).suffix == ".png" else SVG(filename=str(path)))
     return path
 
 

@@ -50,3 +50,6 @@ def test_walkthrough_executes_as_a_notebook(name, picture, tmp_path, monkeypatch
                    for o in c.get("outputs", []))
     assert (out / picture).stat().st_size > 10_000
     assert "Pictures:" in text
+    shown = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])
+             if "image/png" in o.get("data", {})]
+    assert shown, "the pictures should appear inside the notebook"
