@@ -255,7 +255,7 @@ class _Builder:
             name, subject = func.attr, func.value
             if name not in self.functions or not self.functions[name].builtin:
                 methods = ", ".join(sorted(n for n, op in self.functions.items() if op.builtin))
-                raise self.fail(f"unknown method {name!r}; allowed: {methods}", func)
+                raise self.fail(f"unknown method {name!r}; allowed: {methods}", _method_name(func))
             args = [subject] + list(node.args)
         elif isinstance(func, ast.Name):
             name, args = func.id, list(node.args)
@@ -344,6 +344,15 @@ class _Builder:
 
     def allowed(self) -> str:
         return ", ".join(sorted(self.functions)) + ", sum"
+
+
+def _method_name(func: ast.Attribute) -> ast.AST:
+    """A stand-in node spanning just the method name of ``x.name`` (for the caret)."""
+    spot = ast.Name(id=func.attr)
+    end = func.end_col_offset if func.end_col_offset is not None else func.col_offset
+    spot.lineno = spot.end_lineno = func.end_lineno or func.lineno
+    spot.col_offset, spot.end_col_offset = max(func.col_offset, end - len(func.attr)), end
+    return spot
 
 
 def _short(text: str, width: int = 30) -> str:

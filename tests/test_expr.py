@@ -177,6 +177,14 @@ def test_hostile_inputs_are_rejected_quickly_with_a_pointer(text, message):
         assert "^" in str(info.value) and "column" in str(info.value)
 
 
+def test_caret_points_at_an_unknown_method_name():
+    with pytest.raises(ValueError) as info:
+        parse_expression("(a * b).system()", VALUES)
+    lines = str(info.value).splitlines()
+    assert lines[2].strip() == "^" * len("system")
+    assert lines[1][lines[2].index("^"):].startswith("system")
+
+
 def test_caret_points_at_the_offending_part():
     with pytest.raises(ValueError) as info:
         parse_expression("a * b + open('x')", VALUES)
