@@ -48,11 +48,11 @@ def notebook_argv() -> Optional[list]:
     return shlex.split(os.environ.get("CHAINRULE_DEMO_ARGS", ""))
 
 
-def write_svg(graph, path: Path) -> Path:
+def write_svg(graph, path: Path, *, quiet: bool = False) -> Path:
     """Render a graphviz ``Digraph`` straight to an SVG file (no DOT file left behind)."""
     path = Path(path)
     path.write_bytes(graph.pipe(format="svg"))
-    return wrote(path)
+    return path if quiet else wrote(path)
 
 
 def say(text: str) -> None:

@@ -98,7 +98,10 @@ def step_backward(root: Value, out: Path, *, draw: bool) -> list:
         print(step)
         print()
         if draw:
-            written.append(write_svg(_highlighted(root, step), out / f"step_{step.index:02d}.svg"))
+            written.append(write_svg(_highlighted(root, step), out / f"step_{step.index:02d}.svg",
+                                     quiet=True))
+    if written:
+        print(f"  wrote {written[0]} ... {written[-1].name} (one picture per step)\n")
     return written
 
 
@@ -116,6 +119,13 @@ def draw_dot():
     except ImportError:
         return None
     return found
+
+def nudge(start: dict, grads: dict, rate: float) -> float:
+    """o after moving the weights and the bias (not the inputs) by ``rate`` times their gradients."""
+    moved = {name: value + (rate * grads[name] if name in ("w1", "w2", "b") else 0.0)
+             for name, value in start.items()}
+    with no_grad():
+        return neuron_output(**moved).data
 
 # %% [markdown]
 # ## Is it right? Nudge each number and watch the output
@@ -258,6 +268,15 @@ def main(argv=None) -> dict:
         and adds the result to that input's grad.""")
     written += step_backward(o, out, draw=not why_not)
     grads = {name: nodes[name].grad for name in START}
+    say("""Two patterns to notice. An addition node hands its upstream gradient to every
+        input unchanged (its local derivatives are all 1). A multiplication node hands
+        each input the upstream gradient times the *other* factor: w1 receives x1 times
+        the upstream gradient, and x1 receives w1 times it.""")
+    stepped = nudge(START, grads, 0.1)
+    say(f"""What the gradients are for: they say which way to move each parameter. To make o
+        larger, move w1, w2 and b a little along their gradients (w <- w + 0.1 * do/dw):
+        o goes from {o.data:.6f} to {stepped:.6f}. Training does the same thing with a
+        loss instead of o, moving downhill instead of up.""")
 
     say("""Finite-difference check: nudge each leaf by h = 1e-6 in both directions and
         measure how o changes. Backprop should agree to many decimal places.""")
@@ -285,7 +304,7 @@ def main(argv=None) -> dict:
         if path.name in guide:
             print(f"  {path}  - {guide[path.name]}")
     return {"grads": grads, "table": table,
-            "grads_at_end": {name: nodes[name].grad for name in START},
+            "grads_at_end": {name: nodes[name].grad for name in START}, "nudged": stepped,
             "gradcheck": passed, "output": o.data, "files": written}
 
 # %%

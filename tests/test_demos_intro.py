@@ -71,6 +71,10 @@ def test_one_neuron_gradients_match_the_hand_derived_chain_rule(neuron):
         assert result["grads"][name] == pytest.approx(grad, abs=1e-12)
 
 
+def test_one_neuron_moving_along_the_gradients_raises_the_output(neuron):
+    assert neuron.result["nudged"] > neuron.result["output"] + 0.01
+
+
 def test_one_neuron_gradients_match_finite_differences(neuron):
     result = neuron.result
     assert result["gradcheck"] is True
