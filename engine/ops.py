@@ -53,6 +53,10 @@ class Op:
     kinks: tuple = field(default=(), repr=False)
     attrs: tuple = field(default=(), repr=False)  # example settings for tests
     builtin: bool = field(default=True, repr=False)
+    # For engine.trace: Python expression templates (forward, (local_0, local_1, ...))
+    # over {0}, {1}, ... (input numbers), {out} and {attr}; callables (n) / (i, n)
+    # for n-ary ops. None: tracing calls forward/local themselves.
+    code: Optional[tuple] = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return f"Op.{self.name.upper()}"
@@ -98,15 +102,20 @@ def _rule(name, symbol, forward, local, expression, formula, **kw) -> Op:
 # --- arithmetic -----------------------------------------------------------------
 
 _rule("add", "+", lambda x, a: x[0] + x[1], lambda x, o, a: (1.0, 1.0),
-      "{0} + {1}", ("1", "1"), arity=2)
+      "{0} + {1}", ("1", "1"), arity=2,
+      code=("{0} + {1}", ("1", "1")))
 _rule("sub", "-", lambda x, a: x[0] - x[1], lambda x, o, a: (1.0, -1.0),
-      "{0} - {1}", ("1", "-1"), arity=2)
+      "{0} - {1}", ("1", "-1"), arity=2,
+      code=("{0} - {1}", ("1", "-1")))
 _rule("mul", "*", lambda x, a: x[0] * x[1], lambda x, o, a: (x[1], x[0]),
-      "{0} * {1}", ("{1}", "{0}"), arity=2)
+      "{0} * {1}", ("{1}", "{0}"), arity=2,
+      code=("{0} * {1}", ("{1}", "{0}")))
 _rule("div", "/", lambda x, a: num.div(x[0], x[1]),
       lambda x, o, a: (num.div(1.0, x[1]), -num.div(o, x[1])),
-      "{0} / {1}", ("1 / {1}", "-{out} / {1}"), arity=2, domain=(0.2, 3.0))
-_rule("neg", "neg", lambda x, a: -x[0], lambda x, o, a: (-1.0,), "-{0}", ("-1",))
+      "{0} / {1}", ("1 / {1}", "-{out} / {1}"), arity=2, domain=(0.2, 3.0),
+      code=("div({0}, {1})", ("div(1.0, {1})", "-div({out}, {1})")))
+_rule("neg", "neg", lambda x, a: -x[0], lambda x, o, a: (-1.0,), "-{0}", ("-1",),
+      code=("-{0}", ("-1",)))
 
 
 def _pow_const_local(x, out, c):
@@ -142,9 +151,10 @@ _rule("pow", "**", lambda x, a: num.power(x[0], x[1]), _pow_local,
 # --- elementary functions --------------------------------------------------------
 
 _rule("exp", "exp", lambda x, a: num.exp(x[0]), lambda x, o, a: (o,),
-      "exp({0})", ("exp({0}) = {out}",))
+      "exp({0})", ("exp({0}) = {out}",), code=("exp({0})", ("{out}",)))
 _rule("log", "log", lambda x, a: num.log(x[0]), lambda x, o, a: (num.div(1.0, x[0]),),
-      "log({0})", ("1 / {0}",), domain=(0.1, 5.0))
+      "log({0})", ("1 / {0}",), domain=(0.1, 5.0),
+      code=("log({0})", ("div(1.0, {0})",)))
 _rule("sqrt", "sqrt", lambda x, a: num.sqrt(x[0]), lambda x, o, a: (num.div(0.5, o),),
       "sqrt({0})", ("1 / (2 * {out})",), domain=(0.1, 5.0))
 _rule("abs", "abs", lambda x, a: abs(x[0]),
@@ -154,17 +164,20 @@ _rule("abs", "abs", lambda x, a: abs(x[0]),
 # --- activations -----------------------------------------------------------------
 
 _rule("tanh", "tanh", lambda x, a: math.tanh(x[0]), lambda x, o, a: (1.0 - o * o,),
-      "tanh({0})", ("1 - {out}²",))
+      "tanh({0})", ("1 - {out}²",), code=("tanh({0})", ("1.0 - {out} * {out}",)))
 _rule("sigmoid", "σ", lambda x, a: num.sigmoid(x[0]), lambda x, o, a: (o * (1.0 - o),),
-      "σ({0})", ("{out} * (1 - {out})",))
+      "σ({0})", ("{out} * (1 - {out})",),
+      code=("sigmoid({0})", ("{out} * (1.0 - {out})",)))
 _rule("relu", "ReLU", lambda x, a: 0.0 if x[0] <= 0.0 else x[0],  # nan stays nan, as in torch
       lambda x, o, a: (0.0,) if x[0] <= 0.0 else (1.0,),  # constant tuples: no allocation
-      "max({0}, 0)", ("1 if {0} > 0 else 0",), kinks=(0.0,))
+      "max({0}, 0)", ("1 if {0} > 0 else 0",), kinks=(0.0,),
+      code=("(0.0 if {0} <= 0.0 else {0})", ("(0.0 if {0} <= 0.0 else 1.0)",)))
 _rule("leaky_relu", "LeakyReLU({attr})",
       lambda x, s: x[0] if x[0] > 0.0 else s * x[0],
       lambda x, o, s: (1.0 if x[0] > 0.0 else s,),
       "{0} if {0} > 0 else {attr} * {0}", ("1 if {0} > 0 else {attr}",), kinks=(0.0,),
-      attrs=(0.01, 0.2))
+      attrs=(0.01, 0.2),
+      code=("({0} if {0} > 0.0 else {attr} * {0})", ("(1.0 if {0} > 0.0 else {attr})",)))
 
 
 def _gelu_local(x, out, a):
@@ -225,7 +238,8 @@ def _sum_local(x, out, a):
 
 
 _rule("sum", "Σ", lambda x, a: sum(x), _sum_local,
-      lambda names, attr: " + ".join(names), lambda i, n: "1", arity=None)
+      lambda names, attr: " + ".join(names), lambda i, n: "1", arity=None,
+      code=(lambda n: " + ".join("{%d}" % i for i in range(n)), lambda i, n: "1"))
 
 
 def _dot_forward(x, a):
@@ -253,7 +267,13 @@ def _dot_formula(i, total):
     return "{%d}" % (i + n if i < n else i - n)
 
 
-_rule("dot", "w·x", _dot_forward, _dot_local, _dot_expression, _dot_formula, arity=None)
+def _dot_code(n):
+    pairs = " + ".join("{%d} * {%d}" % (i, i + n // 2) for i in range(n // 2))
+    return pairs + (" + {%d}" % (n - 1) if n % 2 else "")
+
+
+_rule("dot", "w·x", _dot_forward, _dot_local, _dot_expression, _dot_formula, arity=None,
+      code=(_dot_code, _dot_formula))
 
 
 # --- learner-defined ops ---------------------------------------------------------
