@@ -157,9 +157,12 @@ def _step(args: argparse.Namespace, out) -> int:
 def _ask(out) -> str:
     print("[Enter] next · a all · q stop > ", end="", file=out, flush=True)
     try:
-        return sys.stdin.readline().strip().lower()[:1] or "" if sys.stdin else "a"
+        line = sys.stdin.readline()
     except (EOFError, OSError):
         return "a"
+    if not line:  # end of input: print the rest without asking again
+        return "a"
+    return line.strip().lower()[:1]
 
 
 def _print_grads(root, out) -> None:

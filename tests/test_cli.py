@@ -75,7 +75,7 @@ def test_a_terminal_answer_a_prints_the_rest(capsys, monkeypatch):
 
 def test_end_of_input_on_a_terminal_prints_the_rest(capsys, monkeypatch):
     code, out, _ = run(capsys, EXAMPLE, stdin=FakeTerminal(""), monkeypatch=monkeypatch)
-    assert code == 0 and "step 3 of 3" in out
+    assert code == 0 and "step 3 of 3" in out and out.count("[Enter] next") == 1
 
 
 @pytest.mark.parametrize("argv, message", [
