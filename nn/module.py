@@ -20,14 +20,13 @@ from __future__ import annotations
 import random
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
-from engine import Op, Value
+from engine import Value, dot
 from engine.numeric import isfinite
-from engine.value import is_real, lift, node
+from engine.value import is_real, lift
 
 from .activations import ActivationSpec, activation_name, default_init, get_activation
 from .init import Initializer, get_initializer, make_rng
 
-_DOT = Op.DOT
 Inputs = Sequence[Union[float, Value]]
 
 
@@ -232,9 +231,7 @@ class Neuron(Module):
     def _fire(self, xs: tuple) -> Value:
         """The neuron's output for inputs already lifted to Values (no checks)."""
         if self.fused:
-            # The same node engine.dot(w, xs, b) makes, without re-checking every input.
-            inputs = (*self.w, *xs, self.b) if self.b is not None else (*self.w, *xs)
-            total = node(_DOT, inputs, tuple([v.data for v in inputs]))
+            total = dot(self.w, xs, self.b)  # one node: w0*x0 + ... + b
         else:
             total = self.w[0] * xs[0]
             for w, x in zip(self.w[1:], xs[1:]):
