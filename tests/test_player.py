@@ -236,6 +236,10 @@ def test_clicking_through_every_step_shows_the_engines_grads(browser, tmp_path):
     assert set(text for text, _ in shown_grads(page).values()) <= {"0", ""}
     page.keyboard.press("End")
     assert shown_grads(page) == grads
+    n_index = next(k for k, v in enumerate(order) if v.label == "n")
+    page.click(f'#node-table tr[data-node="n{n_index}"]')  # jumps to n's backward step
+    assert page.text_content("#headline").startswith("n = ")
+    assert page.text_content("#phase") == f"backward pass · step 2 of {len(steps)}"
     assert problems == []
 
 

@@ -311,6 +311,20 @@
     if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
   });
 
+  // Clicking a node (in the picture or the table) jumps to its step: its backward step once
+  // the backward pass has begun, else the forward step that computes it.
+  var backwardPos = [];
+  D.steps.forEach(function (s, i) { backwardPos[s.node] = SEED + 1 + i; });
+  function jumpTo(k) {
+    var target = pos > F && backwardPos[k] !== undefined ? backwardPos[k] : forwardPos[k];
+    if (target !== undefined) { stop(); goto(target); }
+  }
+  D.nodes.forEach(function (n, k) {
+    [svgNode[k], svgOp[k], rowsEl[k]].forEach(function (el) {
+      if (el) { el.style.cursor = "pointer"; el.addEventListener("click", function () { jumpTo(k); }); }
+    });
+  });
+
   for (var k = 0; k < N; k++) dirty[k] = 1;
   fit();
   render();
