@@ -29,10 +29,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import List, Optional, Sequence
+from typing import TYPE_CHECKING, List, Optional, Sequence
 
 from .backprop import NodeNames, backward_steps, fmt, topological_order
 from .expr import MAX_LENGTH, parse_expression, unary_functions
+
+if TYPE_CHECKING:
+    from .value import Value
 
 EXAMPLES = """\
 examples:
@@ -104,7 +107,7 @@ def parse_values(items: Sequence[str]) -> dict:
     return values
 
 
-def forward_lines(root) -> List[str]:
+def forward_lines(root: "Value") -> List[str]:
     """The forward pass as text: every node in topological order with its numbers."""
     from .player import forward_numbers
     order = topological_order(root)

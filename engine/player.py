@@ -29,9 +29,12 @@ import html
 import json
 import re
 from pathlib import Path
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from .backprop import NodeNames, backward_steps, fmt, topological_order
+
+if TYPE_CHECKING:
+    from .value import Value
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 
@@ -52,7 +55,7 @@ def _kind(v, root) -> str:
     return "leaf" if v.requires_grad else "const"
 
 
-def forward_numbers(v) -> str:
+def forward_numbers(v: "Value") -> str:
     """How ``v`` was computed, with its inputs' numbers in place of their names.
 
     Negative numbers get parentheses, so the text reads right.
@@ -70,7 +73,7 @@ def forward_numbers(v) -> str:
     return v.op.describe_forward(numbers, v.attr)
 
 
-def player_data(root, *, title: Optional[str] = None) -> dict:
+def player_data(root: "Value", *, title: Optional[str] = None) -> dict:
     """Everything the page shows, computed by the engine, as JSON-ready data.
 
     Runs one backward pass over ``root`` the way ``root.backward()`` would
@@ -145,7 +148,7 @@ def script_json(data: object) -> str:
     return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_UNSAFE[m.group()], text)
 
 
-def graph_svg(root) -> tuple:
+def graph_svg(root: "Value") -> tuple:
     """The graph laid out by ``dot`` as inline SVG text, or ``(None, reason)`` when it cannot be."""
     try:
         import graphviz
@@ -183,7 +186,7 @@ def render_player(data: dict, svg: Optional[str], note: str = "") -> str:
     return re.sub(r"\{\{([A-Z]+)\}\}", lambda m: parts[m.group(1)], template)
 
 
-def save_player(root, path: Union[str, Path], *, title: Optional[str] = None) -> Path:
+def save_player(root: "Value", path: Union[str, Path], *, title: Optional[str] = None) -> Path:
     """Write a self-contained HTML backprop player for ``root`` to ``path``.
 
     Runs one backward pass (as ``root.backward()`` would). Without Graphviz
