@@ -94,10 +94,10 @@ def check_stepping_equals_backward(op: Op, xs, attr) -> None:
         assert text[0].startswith(f"step {s.index} of 5: ") and len(text) == 2 + len(s.inputs)
 
 
-def test_builtin_ops_are_the_documented_ones():
-    assert BUILTIN == ["add", "sub", "mul", "div", "neg", "pow_const", "const_pow", "pow", "exp",
-                       "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "leaky_relu", "gelu",
-                       "gelu_tanh", "silu", "softplus", "sum", "dot"]
+def test_documented_ops_are_built_in():
+    assert set(BUILTIN) >= {"add", "sub", "mul", "div", "neg", "pow_const", "const_pow", "pow",
+                            "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "leaky_relu", "gelu",
+                            "gelu_tanh", "silu", "softplus", "sum", "dot"}
 
 
 @pytest.mark.parametrize("name", BUILTIN)
