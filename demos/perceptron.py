@@ -61,14 +61,23 @@ def snapshots(p: Perceptron, X: list, y: list, epochs: int) -> tuple:
 def shade(ax, w: list, b: float, box: tuple, steps: int) -> None:
     """Colour the plane by the perceptron's answer and draw its decision line."""
     import numpy as np
+    from matplotlib.colors import ListedColormap
 
     x0, x1, y0, y1 = box
     gx, gy = np.meshgrid(np.linspace(x0, x1, steps), np.linspace(y0, y1, steps))
-    score = w[0] * gx + w[1] * gy + b
-    ax.contourf(gx, gy, (score > 0).astype(float), levels=[-0.5, 0.5, 1.5],
-                colors=CLASS_COLOURS, alpha=0.13)
-    if w[0] != 0.0 or w[1] != 0.0:
-        ax.contour(gx, gy, score, levels=[0.0], colors=LINE_COLOUR, linewidths=1.6)
+    answer = (w[0] * gx + w[1] * gy + b > 0).astype(float)
+    ax.imshow(answer, extent=box, origin="lower", cmap=ListedColormap(CLASS_COLOURS), vmin=0, vmax=1,
+              alpha=0.13, interpolation="nearest", aspect="auto", zorder=0)
+    draw_line(ax, w, b, box, color=LINE_COLOUR, linewidth=1.6)
+
+
+def draw_line(ax, w: list, b: float, box: tuple, **style) -> None:
+    """The line ``w[0] x + w[1] y + b = 0`` across ``box`` (nothing when w is all zero)."""
+    x0, x1, y0, y1 = box
+    if abs(w[1]) >= abs(w[0]) and w[1] != 0.0:
+        ax.plot([x0, x1], [-(w[0] * x0 + b) / w[1], -(w[0] * x1 + b) / w[1]], **style)
+    elif w[0] != 0.0:
+        ax.plot([-(w[1] * y0 + b) / w[0], -(w[1] * y1 + b) / w[0]], [y0, y1], **style)
 
 
 def scatter(ax, X: list, y: list, p: Perceptron | None = None, size: float = 70) -> None:
@@ -155,12 +164,9 @@ def plot_blobs(X: list, y: list, lines: list, mistakes: list, path: Path, steps:
     final_w, final_b = lines[-1]
     shade(ax, final_w, final_b, box, steps)
     import numpy as np
-    gx, gy = np.meshgrid(np.linspace(box[0], box[1], steps), np.linspace(box[2], box[3], steps))
     shades = cm.Greys(np.linspace(0.3, 0.9, len(lines)))
-    for k, ((w, b), colour) in enumerate(zip(lines[:-1], shades)):
-        if w[0] != 0.0 or w[1] != 0.0:
-            ax.contour(gx, gy, w[0] * gx + w[1] * gy + b, levels=[0.0], colors=[colour],
-                       linewidths=1.0, linestyles="--")
+    for (w, b), colour in zip(lines[:-1], shades):
+        draw_line(ax, w, b, box, color=colour, linewidth=1.0, linestyle="--")
     scatter(ax, X, y, size=30)
     ax.plot([], [], color="#999999", linestyle="--", label="line after earlier passes")
     ax.plot([], [], color=LINE_COLOUR, label=f"final line (pass {len(lines)})")
@@ -170,7 +176,7 @@ def plot_blobs(X: list, y: list, lines: list, mistakes: list, path: Path, steps:
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title("decision line after each pass")
-    ax.legend(fontsize=8, loc="lower right", framealpha=0.9)
+    ax.legend(fontsize=8, loc="upper left", framealpha=0.9)
     bars = bx.bar(range(1, len(mistakes) + 1), mistakes, color="#0072B2")
     bx.bar_label(bars, fontsize=8)
     bx.set_xlabel("pass over the data")
