@@ -252,3 +252,19 @@ def test_node_names_use_labels_numbers_and_positions():
                                      (1234567.0, "1.23457e+06"), (math.inf, "inf")])
 def test_fmt(x, text):
     assert fmt(x) == text
+
+
+def test_zero_upstream_still_follows_ieee():
+    a, b = Value(0.0, label="a"), Value(2.0, label="b")
+    off = engine.dot([a.log(), b], [1.0, 1.0]).relu() * 0.0  # upstream 0 reaches every node
+    off.backward()
+    assert math.isnan(a.grad)  # 0 × (local 1/0 = inf) is nan, as in torch
+    assert b.grad == 0.0
+    w = Value(3.0)
+    engine.dot([w], [Value(-1.0)]).relu().backward()  # an off ReLU: zero upstream, finite locals
+    assert w.grad == 0.0
+
+
+def test_stepping_a_leaf_yields_nothing_and_seeds_it():
+    a = Value(1.0)
+    assert list(a.backward_steps()) == [] and a.grad == 1.0

@@ -127,3 +127,26 @@ def test_anomaly_is_per_thread():
 
 def test_anomaly_error_is_a_floating_point_error():
     assert issubclass(AnomalyError, FloatingPointError)
+
+
+EDGE_INPUTS = [0.0, -0.0, 1.0, -2.0, 1000.0, -1000.0, 1e308, -1e308, 1e-320]
+
+
+@pytest.mark.parametrize("name", [n for n, op in engine.RULES.items() if op.builtin])
+def test_every_op_under_no_grad_and_detect_anomaly(name):
+    op = engine.RULES[name]
+    n = op.arity or 3
+    for attr in op.attrs or (None,):
+        for xs in [[x] * n for x in EDGE_INPUTS] + [EDGE_INPUTS[i:i + n] for i in range(6)]:
+            recorded_out = engine.apply(op, xs, attr)
+            with no_grad():
+                plain = engine.apply(op, xs, attr)
+            assert plain.is_leaf and plain.data == pytest.approx(recorded_out.data, nan_ok=True)
+            with detect_anomaly():
+                try:
+                    out = engine.apply(op, [Value(x, label=f"in{i}") for i, x in enumerate(xs)], attr)
+                except AnomalyError as error:
+                    assert not math.isfinite(recorded_out.data)
+                    assert str(error).startswith(f"{name} of in0=") and "(forward pass)" in str(error)
+                else:
+                    assert math.isfinite(out.data) and recorded(out)

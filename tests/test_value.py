@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine import RULES, Constant, Op, Value
+from engine import RULES, Constant, Op, Value, apply
 
 finite = st.floats(-1e6, 1e6)
 
@@ -203,3 +203,15 @@ def test_micrograd_spellings():
     assert c._op == "+" and c._prev == (c.inputs[0], b)
     square = c.inputs[0]
     assert square.inputs == (a, a) and square._prev == (a,)  # both edges kept, listed once
+
+
+def test_apply_lifts_numbers_and_checks_inputs():
+    a = Value(2.0)
+    out = apply(Op.MUL, [a, 4])
+    assert out.data == 8.0 and out.inputs[0] is a and isinstance(out.inputs[1], Constant)
+    assert apply(Op.SUM, (1, 2, 3)).data == 6.0
+    assert apply(Op.LEAKY_RELU, [-1.0], 0.5).data == -0.5
+    with pytest.raises(TypeError, match="mul takes Values or real numbers, got str"):
+        apply(Op.MUL, [a, "4"])
+    with pytest.raises(TypeError, match="tanh takes 1 input"):
+        apply(Op.TANH, [a, a])
