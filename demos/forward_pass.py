@@ -42,6 +42,9 @@ INPUT = [0.9, -0.4, 0.3]
 #
 # $$\mathbf a' = \sigma(W\mathbf a + \mathbf b).$$
 #
+# In a lone perceptron the inputs meet only once, in its single sum. In a layer,
+# every unit reads every input with its own weights, so each $a'_j$ is a fresh
+# description of the whole input, mixing all of its coordinates in its own way.
 # The whole network is that line repeated, each layer's output becoming the next
 # layer's input. Below we compute one layer both ways and check that the numbers
 # are the same, then run the whole network layer by layer.
