@@ -308,6 +308,12 @@ def define_op(name: str, *, forward: Callable[..., float], local: Callable[..., 
         formula = tuple(f"∂{name}/∂{{{i}}}" for i in range(arity))
     if isinstance(formula, str) or len(formula) != arity:
         raise ValueError(f"formula must be a sequence of {arity} template string(s), got {formula!r}")
+    for template in formula:  # fail now, not later while stepping or drawing
+        try:
+            template.format(*range(arity), out="out", attr="")
+        except (AttributeError, LookupError, ValueError) as error:
+            raise ValueError(f"formula {template!r} may use only {{0}}..{{{arity - 1}}} and {{out}} "
+                             f"as placeholders ({error!r})") from None
 
     def fwd(xs, attr):
         return float(forward(*xs))
@@ -320,7 +326,8 @@ def define_op(name: str, *, forward: Callable[..., float], local: Callable[..., 
         return derivatives
 
     args = ", ".join("{%d}" % i for i in range(arity))
-    op = _register(Op(name, symbol or name, fwd, loc, f"{name}({args})", tuple(formula),
+    literal = (symbol or name).replace("{", "{{").replace("}", "}}")  # drawn as written
+    op = _register(Op(name, literal, fwd, loc, f"{name}({args})", tuple(formula),
                       arity=arity, domain=tuple(domain), kinks=tuple(kinks), builtin=False))
 
     def apply_op(*inputs):

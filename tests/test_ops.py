@@ -382,3 +382,18 @@ def test_documented_edge_values(torch, name, xs, attr, value, grads):
     out, ours = backward_grads(RULES[name], xs, attr)
     assert [out.data] + ours == pytest.approx([value] + grads, nan_ok=True)
     assert_matches_torch(torch, name, xs, attr)
+
+
+def test_learner_symbols_are_literal_and_formulas_are_checked_up_front():
+    # regression: symbol "x^{2}" made repr() and drawing raise KeyError/IndexError later on
+    f = engine.define_op("braces_t", forward=lambda x: x * x, local=lambda x, out: (2 * x,),
+                         symbol="x^{2}", formula=["2 * {0}"])
+    try:
+        y = f(Value(3.0))
+        assert y._op == "x^{2}" and "x^{2}" in repr(y)
+    finally:
+        engine.remove_op("braces_t")
+    with pytest.raises(ValueError, match=r"\{x\}.*\{0\}"):
+        engine.define_op("bad_template_t", forward=lambda x: x, local=lambda x, out: (1.0,),
+                         formula=["2 * {x}"])
+    assert "bad_template_t" not in RULES
