@@ -184,7 +184,7 @@ def open_page(browser, path):
 def shown_grads(page):
     """node id -> (text, exact) for every grad cell of the node table."""
     return page.evaluate("""() => Object.fromEntries(Array.from(
-        document.querySelectorAll('#node-table tbody tr')).map(tr => {
+        document.querySelectorAll('#node-rows .nrow')).map(tr => {
           const g = tr.querySelector('.grad');
           return [tr.dataset.node, [g.textContent, g.dataset.exact || null]];
         }))""")
@@ -237,7 +237,7 @@ def test_clicking_through_every_step_shows_the_engines_grads(browser, tmp_path):
     page.keyboard.press("End")
     assert shown_grads(page) == grads
     n_index = next(k for k, v in enumerate(order) if v.label == "n")
-    page.click(f'#node-table tr[data-node="n{n_index}"]')  # jumps to n's backward step
+    page.click(f'#node-rows .nrow[data-node="n{n_index}"]')  # jumps to n's backward step
     assert page.text_content("#headline").startswith("n = ")
     assert page.text_content("#phase") == f"backward pass · step 2 of {len(steps)}"
     assert problems == []
@@ -252,7 +252,7 @@ def test_hostile_labels_render_as_text(browser, tmp_path):
     page, problems = open_page(browser, path)
     page.keyboard.press("End")
     assert page.title() == "<img src=x onerror=alert(1)>"
-    assert page.locator("#node-table tbody tr").nth(0).locator(".name").text_content() == a.label
+    assert page.locator("#node-rows .nrow").nth(0).locator(".name").text_content() == a.label
     assert page.evaluate("document.querySelectorAll('img, b').length") == 0
     assert problems == []
 

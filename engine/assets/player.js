@@ -94,9 +94,10 @@
   }
 
   /* ---- the node table ------------------------------------------------------------------ */
-  var tbody = document.querySelector("#node-table tbody"), rowsEl = [];
+  var tbody = $("node-rows"), rowsEl = [];
   D.nodes.forEach(function (n, k) {
-    var tr = document.createElement("tr");
+    var tr = document.createElement("div");
+    tr.className = "nrow"; tr.setAttribute("role", "row");
     tr.dataset.node = n.id;
     cell(tr, "idx", String(k));
     cell(tr, "name", n.name);
@@ -107,7 +108,8 @@
   });
   $("node-count").textContent = N + " values, " + F + " ops";
   function cell(tr, cls, text) {
-    var td = document.createElement("td"); td.className = cls; td.textContent = text; tr.appendChild(td); return td;
+    var td = document.createElement(tr.tagName === "TR" ? "td" : "span");
+    td.className = cls; td.textContent = text; tr.appendChild(td); return td;
   }
 
   /* ---- drawing the state --------------------------------------------------------------- */
