@@ -15,10 +15,12 @@ from .modes import (AnomalyError, detect_anomaly, enable_grad, is_anomaly_enable
 from .ops import RULES, Op, define_op, remove_op
 from .player import save_player  # noqa: F401 - the HTML backprop player
 from .value import Constant, Value, apply
+from .trace import FrozenValueWarning, Trace, TraceError, trace  # traced replay
 
 __all__ = [
     "Value", "Constant", "Op", "RULES", "define_op", "remove_op", "apply",
     "sum", "dot", "topological_order", "backward", "backward_steps", "Step",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled",
     "AnomalyError", "gradcheck", "GradcheckError",
+    "trace", "Trace", "TraceError", "FrozenValueWarning",
 ]

@@ -13,6 +13,8 @@ Value(data=-6.0, grad=0.0, op='*', label='e')
 from __future__ import annotations
 
 import numbers
+import operator
+import threading
 from typing import Iterator, Optional
 
 from . import numeric as num
@@ -80,6 +82,8 @@ class Value:
         return f"Value({', '.join(parts)})"
 
     def __float__(self) -> float:
+        if WATCH.log is not None:
+            WATCH.log.append(("float", self, None, self.data))
         return self.data
 
     # --- backpropagation ------------------------------------------------------------
@@ -152,16 +156,16 @@ class Value:
     # Ordering compares the numbers (handy for `if loss < 0.1`); == stays identity,
     # because a Value is a graph node and is used as a dict key.
     def __lt__(self, other):
-        return self.data < _number(other) if _number(other) is not None else NotImplemented
+        return _compare(self, other, "<")
 
     def __le__(self, other):
-        return self.data <= _number(other) if _number(other) is not None else NotImplemented
+        return _compare(self, other, "<=")
 
     def __gt__(self, other):
-        return self.data > _number(other) if _number(other) is not None else NotImplemented
+        return _compare(self, other, ">")
 
     def __ge__(self, other):
-        return self.data >= _number(other) if _number(other) is not None else NotImplemented
+        return _compare(self, other, ">=")
 
     __hash__ = object.__hash__
 
@@ -257,6 +261,26 @@ def lift(x: object) -> Optional[Value]:
         c.inputs = (); c.local = (); c.attr = None
         return c
     return None
+
+
+class _Watch(threading.local):
+    # While engine.trace records a function, ``log`` collects every comparison
+    # and float() taken of a Value: Python decisions the trace will freeze.
+    log: Optional[list] = None
+
+
+WATCH = _Watch()
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+def _compare(v: Value, other: object, how: str):
+    number = _number(other)
+    if number is None:
+        return NotImplemented
+    outcome = _COMPARE[how](v.data, number)
+    if WATCH.log is not None:
+        WATCH.log.append((how, v, other, outcome))
+    return outcome
 
 
 def _number(x: object) -> Optional[float]:

@@ -1,0 +1,370 @@
+"""Traced replay: record a function's graph once, then rerun it on new numbers.
+
+Eager mode builds a fresh graph of :class:`~engine.Value` nodes on every
+call, which is what makes it drawable and steppable, and also what makes it
+slow. :func:`trace` runs ``fn`` once, eagerly, on example inputs, takes the
+graph it built and turns it into one straight-line Python function (one line
+per node, written from each op's code template in the rule table). Calling the
+:class:`Trace` reruns forward and backward on new numbers without making a
+single Value, with the same arithmetic in the same order as eager mode.
+
+>>> from engine import Value
+>>> w = Value(0.5, label="w")
+>>> t = trace(lambda x: (w * x + 1.0).tanh(), 2.0)
+>>> out = t(2.0)              # forward and backward, like fn(2.0).backward()
+>>> eager = (w * 2.0 + 1.0).tanh(); g = w.grad; w.grad = 0.0; eager.backward()
+>>> out == eager.data, g == w.grad
+(True, True)
+>>> t.forward(-1.0) == (w * -1.0 + 1.0).tanh().data
+True
+
+What a trace freezes: the *shape* of the graph. Plain numbers in ``fn`` stay
+the numbers they were; anything computed from ``.data`` is a constant; and
+Python decisions (``if``, ``max``, loops) follow the example inputs. A
+comparison of Values made while tracing is recorded, and a replay whose
+numbers would answer it differently raises :class:`TraceError` instead of
+silently computing a different function. Kinks inside ops (ReLU at 0) are
+not frozen: the op's rule decides on every replay.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Callable, List, Optional
+
+from . import numeric as num
+from .backprop import topological_order
+from .modes import enable_grad
+from .ops import RULES
+from .value import WATCH, Constant, Value, is_real
+
+__all__ = ["trace", "Trace", "TraceError", "FrozenValueWarning"]
+
+# Security note: the generated source is compiled and run, so it is built only
+# from (1) identifiers we make from integers (v12, g12, F3), (2) float literals
+# written by repr() after checking the type is exactly float, and (3) the code
+# templates of the *built-in* ops, copied here when the engine is imported.
+# Labels, learner-defined ops and any other user text never reach the source:
+# learner ops are called through their Python functions, passed as objects.
+_TEMPLATES = {op: op.code for op in RULES.values() if op.builtin and op.code is not None}
+_MAX_TERMS = 200  # longer sums are split over several lines (the compiler recurses)
+_NAMESPACE = {"div": num.div, "exp": num.exp, "log": num.log, "tanh": math.tanh,
+              "sigmoid": num.sigmoid, "INF": math.inf, "NAN": math.nan}
+
+
+class TraceError(RuntimeError):
+    """A replay's numbers would make ``fn`` take a different path than when traced."""
+
+
+class FrozenValueWarning(UserWarning):
+    """``float()`` of a Value was taken while tracing: what Python did with it is frozen."""
+
+
+def trace(fn: Callable[..., Value], *example_inputs: object) -> "Trace":
+    """Record ``fn(*example_inputs)`` once and return a :class:`Trace` that replays it.
+
+    Inputs may be numbers, leaf Values, or (nested) lists and tuples of them;
+    a replay takes new numbers in the same layout. Leaf Values that ``fn``
+    reaches but that are not inputs (a model's parameters) are read afresh
+    on every replay, and their ``grad`` accumulates as with ``backward()``.
+
+    >>> t = trace(lambda xs: xs[0] * xs[1], [3.0, 4.0])
+    >>> t([5.0, 6.0]), t.input_grads
+    (30.0, (6.0, 5.0))
+    """
+    if not callable(fn):
+        raise TypeError(f"trace needs a function, got {type(fn).__name__}")
+    leaves: list = []
+    structured = _rebuild(example_inputs, leaves)
+    log: list = []
+    previous, WATCH.log = WATCH.log, log
+    try:
+        with enable_grad():
+            root = fn(*structured)
+    finally:
+        WATCH.log = previous
+    if not isinstance(root, Value):
+        raise TypeError(f"the traced function must return a Value, got {type(root).__name__}")
+    floats = [entry for entry in log if entry[0] == "float"]
+    if floats:
+        warnings.warn(f"float() of a Value was taken {len(floats)} time(s) while tracing; "
+                      "whatever Python computed from those numbers is frozen in the trace",
+                      FrozenValueWarning, stacklevel=2)
+    checks = [entry for entry in log if entry[0] != "float"]
+    return Trace(root, leaves, checks, _layout(example_inputs))
+
+
+class Trace:
+    """A recorded graph, replayable on new numbers (see :func:`trace`).
+
+    ``nodes`` counts the graph's nodes, ``params`` lists the captured leaf
+    Values, ``input_grads`` holds d output / d input from the last call, and
+    ``source`` is the generated Python, to read.
+    """
+
+    def __init__(self, root: Value, inputs: list, checks: list, layout: object) -> None:
+        extra = [v for _, a, b, _ in checks for v in (a, b) if isinstance(v, Value)]
+        self._code = _Codegen(root, inputs, extra, checks)
+        self._layout = layout
+        self.params: List[Value] = self._code.params
+        self.nodes = len(self._code.order)
+        self.input_grads: tuple = ()
+        self.value = root.data
+        self._backward = self._code.compile(backward=True)
+        self._forward: Optional[Callable] = None
+
+    @property
+    def source(self) -> str:
+        """The generated forward+backward function, as Python source."""
+        return self._code.source(backward=True)
+
+    def __call__(self, *inputs: object) -> float:
+        """Forward and backward on new numbers: returns the output, adds into ``p.grad``."""
+        params = self.params
+        out, input_grads, grads = self._backward(
+            self._numbers(inputs), [p.data for p in params], [p.grad for p in params])
+        for p, g in zip(params, grads):
+            p.grad = g
+        self.input_grads = input_grads
+        return out
+
+    def forward(self, *inputs: object) -> float:
+        """Only the forward pass: the output number for new inputs."""
+        if self._forward is None:
+            self._forward = self._code.compile(backward=False)
+        return self._forward(self._numbers(inputs), [p.data for p in self.params])
+
+    def _numbers(self, inputs: tuple) -> list:
+        numbers: list = []
+        _flatten(inputs, numbers)
+        if _layout(inputs) != self._layout:
+            raise ValueError(f"replay inputs must have the traced layout {self._layout!r}, "
+                             f"got {_layout(inputs)!r}")
+        return numbers
+
+    def __repr__(self) -> str:
+        return (f"<Trace of {self.nodes} nodes, {len(self._code.inputs)} input(s), "
+                f"{len(self.params)} parameter(s)>")
+
+
+# --- inputs: numbers, Values and nested lists of them ------------------------------
+
+
+def _rebuild(obj: object, leaves: list) -> object:
+    """``obj`` with every number replaced by a fresh leaf Value (collected in ``leaves``)."""
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_rebuild(x, leaves) for x in obj) if type(obj) in (list, tuple) \
+            else [_rebuild(x, leaves) for x in obj]
+    if isinstance(obj, Value):
+        if obj.inputs:
+            raise ValueError("trace inputs must be numbers or leaf Values, got a Value made by "
+                             f"{obj.op.name}; pass its .data instead")
+        if any(obj is v for v in leaves):
+            raise ValueError("the same Value appears twice among the trace inputs")
+        leaves.append(obj)
+        return obj
+    if is_real(obj):
+        v = Value(float(obj))
+        leaves.append(v)
+        return v
+    raise TypeError(f"trace inputs must be numbers, Values or lists of them, got {type(obj).__name__}")
+
+
+def _flatten(obj: object, out: list) -> None:
+    for x in obj:
+        if type(x) is float:
+            out.append(x)
+        elif isinstance(x, (list, tuple)):
+            _flatten(x, out)
+        elif isinstance(x, Value):
+            out.append(x.data)
+        elif is_real(x):
+            out.append(float(x))
+        else:
+            raise TypeError(f"replay inputs must be numbers, Values or lists of them, "
+                            f"got {type(x).__name__}")
+
+
+def _layout(obj: object) -> object:
+    """The nesting of ``obj``: a count of numbers per list, recursively."""
+    if isinstance(obj, (list, tuple)):
+        if all(not isinstance(x, (list, tuple)) for x in obj):
+            return len(obj)
+        return tuple(_layout(x) for x in obj)
+    return 1
+
+
+# --- code generation ----------------------------------------------------------------
+
+
+def _literal(x: float) -> str:
+    """Python source for the float ``x`` (checked to be a float: nothing else gets in)."""
+    if type(x) is not float:
+        raise TypeError(f"internal: literal of a {type(x).__name__}")
+    if x != x:
+        return "NAN"
+    if x in (math.inf, -math.inf):
+        return "INF" if x > 0 else "(-INF)"
+    return f"({x!r})"
+
+
+def _sum(target: str, terms: List[str]) -> List[str]:
+    """Lines setting ``target`` to the left-to-right sum of ``terms`` (eager's order)."""
+    lines = [f"    {target} = {' + '.join(terms[:_MAX_TERMS])}"]
+    for start in range(_MAX_TERMS, len(terms), _MAX_TERMS):
+        lines.append(f"    {target} = {target} + {' + '.join(terms[start:start + _MAX_TERMS])}")
+    return lines
+
+
+class _Codegen:
+    """Turns one recorded graph into the source of a replay function."""
+
+    def __init__(self, root: Value, inputs: list, extra: list, checks: list) -> None:
+        order = topological_order(root)
+        self.in_graph = len(order)  # backward runs over these; extra nodes only feed checks
+        known = set(order)
+        for v in extra:
+            for u in topological_order(v):
+                if u not in known:
+                    known.add(u)
+                    order.append(u)
+        self.order, self.root, self.checks = order, root, checks
+        self.index = {v: k for k, v in enumerate(order)}
+        slot = {v: j for j, v in enumerate(inputs)}
+        self.inputs = inputs
+        self.input_of: dict = {}
+        self.params: List[Value] = []
+        self.param_of: dict = {}
+        for k, v in enumerate(order):
+            if v.inputs:
+                continue
+            if v in slot:
+                self.input_of[k] = slot[v]
+            elif v.requires_grad or type(v.data) is not float:
+                self.param_of[k] = len(self.params)
+                self.params.append(v)
+        self.namespace = dict(_NAMESPACE)
+        self.namespace["__builtins__"] = {}
+        self.templates: dict = {}
+        self.expr = [self._leaf_expr(k, v) for k, v in enumerate(order)]
+        self.forward_lines = self._forward_lines()
+
+    def _leaf_expr(self, k: int, v: Value) -> str:
+        if v.inputs or k in self.input_of or k in self.param_of:
+            return f"v{k}"
+        return _literal(v.data)  # a constant: its number is part of the trace
+
+    def _fallback(self, k: int, v: Value) -> str:
+        self.namespace[f"F{k}"], self.namespace[f"L{k}"] = v.op.forward, v.op.local
+        self.namespace[f"A{k}"] = v.attr
+        return "(" + "".join(self.expr[self.index[u]] + ", " for u in v.inputs) + ")"
+
+    def _template(self, v: Value) -> Optional[tuple]:
+        code = _TEMPLATES.get(v.op)
+        n = len(v.inputs)
+        if code is None or (v.attr is not None and type(v.attr) is not float) or n > 1000:
+            return None
+        forward, locals_ = code
+        return (forward(n) if callable(forward) else forward,
+                [locals_(i, n) for i in range(n)] if callable(locals_) else list(locals_))
+
+    def _forward_lines(self) -> List[str]:
+        lines = []
+        for k, v in enumerate(self.order):
+            if not v.inputs:
+                continue
+            template = self._template(v)
+            args = [self.expr[self.index[u]] for u in v.inputs]
+            if template is None:
+                packed = self._fallback(k, v)
+                lines.append(f"    v{k} = F{k}({packed}, A{k})")
+            else:
+                self.templates[k] = template
+                attr = "None" if v.attr is None else _literal(v.attr)
+                lines.append(f"    v{k} = " + template[0].format(*args, out=f"v{k}", attr=attr))
+        for i, (how, a, b, outcome) in enumerate(self.checks):
+            if how not in ("<", "<=", ">", ">="):
+                raise ValueError(f"internal: unknown comparison {how!r}")
+            right = self.expr[self.index[b]] if isinstance(b, Value) else _literal(float(b))
+            test = f"{self.expr[self.index[a]]} {how} {right}"
+            lines.append(f"    if {'not ' if outcome else ''}({test}): frozen({i})")
+        if self.checks:
+            self.namespace["frozen"] = self._frozen
+        return lines
+
+    def _frozen(self, i: int) -> None:
+        how, a, b, outcome = self.checks[i]
+        name = a.label or f"node {self.index[a]}"
+        other = (b.label or f"node {self.index[b]}") if isinstance(b, Value) else format(b, "g")
+        raise TraceError(
+            f"while tracing, `{name} {how} {other}` was {outcome}; with the new numbers it is "
+            f"{not outcome}, so the traced function would take another branch. "
+            "Trace again with these inputs, or keep this part eager.")
+
+    def _backward_lines(self) -> tuple:
+        """Lines of the gathered chain rule, plus the input- and parameter-grad expressions."""
+        order, index, needs = self.order, self.index, set()
+        for k in range(self.in_graph):
+            v = order[k]
+            if k in self.input_of or k in self.param_of or \
+                    any(index[u] in needs for u in v.inputs):
+                needs.add(k)
+        terms: dict = {k: [] for k in needs}
+        root = self.in_graph - 1
+        if root in needs:
+            terms[root].append("1.0")
+        lines: List[str] = []
+        for k in range(self.in_graph - 1, -1, -1):
+            v = order[k]
+            if k not in needs or k in self.input_of or k in self.param_of:
+                continue
+            lines += _sum(f"g{k}", terms[k])
+            template = self.templates.get(k)
+            if template is None:
+                lines.append(f"    l{k} = L{k}({self._fallback(k, v)}, v{k}, A{k})")
+            args = [self.expr[index[u]] for u in v.inputs]
+            attr = "None" if v.attr is None or template is None else _literal(v.attr)
+            for i, u in enumerate(v.inputs):
+                if index[u] not in needs:
+                    continue
+                local = f"l{k}[{i}]" if template is None else \
+                    template[1][i].format(*args, out=f"v{k}", attr=attr)
+                terms[index[u]].append(
+                    f"g{k}" if local == "1" else f"(-g{k})" if local == "-1" else f"({local}) * g{k}")
+        input_grads = ["0.0"] * len(self.inputs)  # an input fn never used has grad 0
+        for k, j in self.input_of.items():
+            if k < self.in_graph and terms.get(k):
+                lines += _sum(f"g{k}", terms[k])
+                input_grads[j] = f"g{k}"
+        param_grads = []
+        for k, j in sorted(self.param_of.items(), key=lambda item: item[1]):
+            if k < self.in_graph and terms.get(k):
+                lines += _sum(f"g{k}", [f"G[{j}]"] + terms[k])
+                param_grads.append(f"g{k}")
+            else:
+                param_grads.append(f"G[{j}]")
+        return lines, input_grads, param_grads
+
+    def source(self, backward: bool) -> str:
+        """The replay function: ``replay(I, P[, G])`` returns the output (and grads)."""
+        slot_names = [f"u{j}" for j in range(len(self.inputs))]  # inputs fn never used
+        for k, j in self.input_of.items():
+            slot_names[j] = f"v{k}"
+        head = [f"def replay(I, P{', G' if backward else ''}):"]
+        if slot_names:
+            head.append(f"    {''.join(name + ', ' for name in slot_names)}= I")
+        if self.param_of:
+            head.append(f"    {''.join(f'v{k}, ' for k in self.param_of)}= P")
+        out = self.expr[self.in_graph - 1]
+        if not backward:
+            return "\n".join(head + self.forward_lines + [f"    return {out}", ""])
+        lines, input_grads, param_grads = self._backward_lines()
+        tail = [f"    return {out}, ({''.join(g + ', ' for g in input_grads)}), "
+                f"({''.join(g + ', ' for g in param_grads)})", ""]
+        return "\n".join(head + self.forward_lines + lines + tail)
+
+    def compile(self, backward: bool) -> Callable:
+        namespace = self.namespace
+        exec(compile(self.source(backward), "<engine.trace>", "exec"), namespace)  # noqa: S102 - see the security note above
+        return namespace.pop("replay")
