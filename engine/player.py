@@ -28,6 +28,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
@@ -166,9 +167,33 @@ def graph_svg(root: "Value") -> tuple:
     if start < 0:
         return None, "dot did not produce an SVG picture"
     svg = svg[start:]
-    if re.search(r"<\s*script|\son\w+\s*=|javascript:", svg, re.IGNORECASE):
-        raise ValueError("refusing to embed an SVG with scripts in it (check the node labels)")
+    _refuse_active_svg(svg)
     return svg, ""
+
+
+class _ActiveContent(HTMLParser):
+    """Finds scripts, event handlers and javascript: links among the tags (not the text)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in ("script", "foreignobject", "iframe", "object", "embed"):
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
+                self.found.append(f"{tag} {name}=")
+
+
+def _refuse_active_svg(svg: str) -> None:
+    """Defence in depth: the drawing escapes labels, but never embed anything executable."""
+    parser = _ActiveContent()
+    parser.feed(svg)
+    parser.close()
+    if parser.found:
+        raise ValueError(f"refusing to embed an SVG with active content ({', '.join(parser.found[:3])}); "
+                         "check the node labels and engine.draw's escaping")
 
 
 def render_player(data: dict, svg: Optional[str], note: str = "") -> str:

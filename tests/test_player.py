@@ -140,6 +140,28 @@ def test_without_dot_the_page_still_steps(tmp_path, monkeypatch):
     assert len(page_data(page)["steps"]) == 5
 
 
+def test_active_svg_content_is_refused_but_text_that_looks_like_it_is_not():
+    from engine.player import _refuse_active_svg
+    harmless = ('<svg><g><a xlink:title="x onload=1 javascript:"><text>&lt;script&gt; onclick=2'
+                '</text></a></g></svg>')
+    _refuse_active_svg(harmless)
+    for bad in ('<svg><script>alert(1)</script></svg>', '<svg><g onload="alert(1)"></g></svg>',
+                '<svg><a href="javascript:alert(1)">x</a></svg>',
+                '<svg><foreignObject><div></div></foreignObject></svg>'):
+        with pytest.raises(ValueError, match="active content"):
+            _refuse_active_svg(bad)
+
+
+@needs_dot
+@pytest.mark.needs_dot
+def test_labels_that_look_like_markup_are_drawn_as_text(tmp_path):
+    needs_drawing()
+    a = Value(1.0, label='x onload=alert(1) <script>alert(2)</script> {a|b} "q" &amp;')
+    y = (a * 2.0).tanh()
+    page = save_player(y, tmp_path / "y.html").read_text(encoding="utf-8")
+    assert "<svg" in page and page.count("<script") == 2
+
+
 @needs_dot
 @pytest.mark.needs_dot
 def test_svg_has_one_group_per_dot_id(tmp_path):
