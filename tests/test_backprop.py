@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import engine
 from engine import Value, backward, topological_order
 from engine.backprop import NodeNames, fmt
+from test_ops import TORCH  # the op -> torch reference table lives with the op tests
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -268,3 +269,18 @@ def test_zero_upstream_still_follows_ieee():
 def test_stepping_a_leaf_yields_nothing_and_seeds_it():
     a = Value(1.0)
     assert list(a.backward_steps()) == [] and a.grad == 1.0
+
+
+@given(random_graph())
+def test_random_graphs_match_torch_autograd(graph):
+    torch = pytest.importorskip("torch")
+    xs, steps = graph
+    leaves, root = build(xs, steps)
+    root.backward()
+    nodes = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
+    for name, picks in steps:
+        nodes.append(TORCH[name](torch, [nodes[i] for i in picks], None))
+    nodes[-1].backward()
+    theirs = [0.0 if t.grad is None else t.grad.item() for t in nodes[:len(xs)]]
+    assert root.data == pytest.approx(nodes[-1].item(), rel=1e-12, abs=1e-12)
+    assert [v.grad for v in leaves] == pytest.approx(theirs, rel=1e-12, abs=1e-12)
