@@ -122,7 +122,9 @@ def forward_lines(root: "Value") -> List[str]:
             continue
         formula = v.op.describe_forward([names(x) for x in v.inputs], v.attr)
         parts = [formula] if formula.replace(" ", "") != name.replace(" ", "") else []
-        parts += [forward_numbers(v), fmt(v.data)]
+        for part in (forward_numbers(v), fmt(v.data)):
+            if not parts or part != parts[-1]:  # "-a = -2", not "-a = -2 = -2"
+                parts.append(part)
         lines.append(f"  {name:<{width}} = " + " = ".join(parts))
     return lines
 

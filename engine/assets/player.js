@@ -199,7 +199,8 @@
     if (pos <= F) {
       var k = D.forward[pos - 1], n = D.nodes[k];
       say("forward pass · step " + pos + " of " + F, defines(n),
-          "Compute " + n.name + " from its inputs: " + clip(n.formula) + " = " + clip(n.numbers) + " = " + n.data + ".");
+          "Compute " + n.name + " from its inputs: " + clip(n.formula) + " = " + clip(n.numbers) +
+          (n.numbers === n.data ? "" : " = " + n.data) + ".");
       return { node: k, inputs: n.inputs, flow: true };
     }
     if (pos === SEED) {
