@@ -202,6 +202,9 @@ def train_test_split(X: Sequence, y: Sequence, test_size: Union[float, int] = 0.
     >>> len(Xtr), len(Xte), sorted(ytr + yte) == list(range(8))
     (6, 2, True)
     """
+    for name, data in (("X", X), ("y", y)):
+        if isinstance(data, (str, bytes, dict)) or not hasattr(data, "__len__"):
+            raise TypeError(f"{name} must be a list (rows, and their labels), got {type(data).__name__}")
     if len(X) != len(y):
         raise ValueError(f"X and y must have the same length, got {len(X)} rows and {len(y)} labels")
     n = len(X)

@@ -325,7 +325,9 @@ def cross_entropy(logits: Union[Sequence[Scalar], Sequence[Sequence[Scalar]]],
     rows = _as_list(logits, "logits", fname)
     if not rows:
         raise ValueError(f"{fname} needs at least one sample, got empty logits")
-    single = _is_single(rows[0])
+    # One sample unless the first item is itself a row (a junk logit is reported as one).
+    single = _is_single(rows[0]) or isinstance(rows[0], (str, bytes, dict)) \
+        or not hasattr(rows[0], "__iter__")
     if single:
         if not isinstance(targets, (str, bytes)) and hasattr(targets, "__iter__"):
             raise ValueError(f"{fname} got one sample's logits (a list of {len(rows)} numbers) but "

@@ -168,20 +168,19 @@ def _count(n: object, what: str) -> int:
 
 def _lift_inputs(x: Inputs, nin: int, who: str) -> tuple:
     """The inputs as a tuple of Values (numbers become constants), length-checked."""
-    try:
-        n = len(x)
-    except TypeError:
+    if isinstance(x, (dict, set, frozenset)) or not hasattr(x, "__len__"):  # no order, or no length
         raise TypeError(f"{who} expects a list of {nin} numbers or Values, "
-                        f"got {type(x).__name__}") from None
+                        f"got {type(x).__name__}")
+    n = len(x)
     if n != nin:
         raise ValueError(f"expected {nin} inputs, got {n}")
     out = []
     for i, v in enumerate(x):
         if type(v) is not Value:
-            v = lift(v)
+            item, v = v, lift(v)
             if v is None:
                 raise TypeError(f"{who} input {i} must be a number or a Value, "
-                                f"got {type(x[i]).__name__}")
+                                f"got {type(item).__name__}")
         out.append(v)
     return tuple(out)
 
@@ -220,7 +219,9 @@ class Neuron(Module):
                 raise TypeError(f"{what} must be True or False, got {flag!r}")
         self.fused = fused
         rng = make_rng(seed, rng)
-        self.w = [Value(float(draw(nin, fan_out, rng)), label=f"w{i}") for i in range(nin)]
+        what = f"init {activation_name(self.init)!r} weight"
+        self.w = [Value(finite_number(draw(nin, fan_out, rng), what), label=f"w{i}")
+                  for i in range(nin)]
         self.b = Value(0.0, label="b") if bias else None
 
     def __call__(self, x: Inputs) -> Value:
@@ -326,6 +327,7 @@ class MLP(Module):
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, (list, tuple)) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer widths, got {nouts!r}")
         self.nouts = [_count(n, f"layer width nouts[{i}]") for i, n in enumerate(nouts)]
+        get_activation(activation)  # a typo fails here even when no hidden layer uses it
         rng = make_rng(seed, rng)
         sizes = [self.nin] + self.nouts
         last = len(self.nouts) - 1

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Sequence, Union
 
 from engine import Value, no_grad
+from engine.value import is_real
 
 from .module import Module
 
@@ -67,11 +68,23 @@ def accuracy(model: Module, X: Sequence, y: Sequence[int], threshold: float = 0.
     >>> accuracy(n, [[-1.0], [2.0], [3.0]], [0, 1, 0])
     0.6666666666666666
     """
-    if len(X) != len(y) or not X:
-        raise ValueError(f"X and y must be non-empty and the same length, got {len(X)} and {len(y)}")
+    _check_data(X, y)
     with no_grad():
         hits = sum(_predict(model(x), threshold) == t for x, t in zip(X, y))
     return hits / len(X)
+
+
+def _check_data(X: Sequence, y: Sequence) -> None:
+    """Rows and labels: two non-empty lists of the same length, every label a number."""
+    for name, data in (("X", X), ("y", y)):
+        if isinstance(data, (str, bytes, dict)) or not hasattr(data, "__len__"):
+            raise TypeError(f"{name} must be a list (rows of inputs, and their labels), "
+                            f"got {type(data).__name__}")
+    if len(X) != len(y) or not len(X):
+        raise ValueError(f"X and y must be non-empty and the same length, got {len(X)} and {len(y)}")
+    for i, t in enumerate(y):
+        if not is_real(t):
+            raise TypeError(f"y[{i}] must be a number (a class label or target), got {type(t).__name__}")
 
 
 def _loss_function(loss: Union[str, Callable]) -> tuple:
@@ -143,8 +156,7 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
     are shuffled each epoch with ``random.Random(seed)``. Accuracy counts the
     predictions made during the epoch, before each step.
     """
-    if len(X) != len(y) or not X:
-        raise ValueError(f"X and y must be non-empty and the same length, got {len(X)} and {len(y)}")
+    _check_data(X, y)
     epochs = _positive_int(epochs, "epochs")
     n = len(X)
     size = n if batch_size is None else min(_positive_int(batch_size, "batch_size"), n)
@@ -164,6 +176,8 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
                 outputs = [model(X[i]) for i in batch]
                 targets = [y[i] for i in batch]
                 value = loss_fn(outputs, targets)
+                if not isinstance(value, Value):
+                    raise TypeError(f"the loss function must return a Value, got {type(value).__name__}")
                 opt.zero_grad()
                 value.backward()
                 opt.step()
