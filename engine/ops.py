@@ -21,6 +21,7 @@ Formula templates use ``{0}``, ``{1}``, ... for the names of the inputs,
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence, Union
@@ -316,10 +317,11 @@ def define_op(name: str, *, forward: Callable[..., float], local: Callable[..., 
                              f"as placeholders ({error!r})") from None
 
     def fwd(xs, attr):
-        return float(forward(*xs))
+        return _learner_number(_learner_call(forward, xs, name, "forward"), name, "forward")
 
     def loc(xs, out, attr):
-        derivatives = tuple(float(d) for d in local(*xs, out))
+        derivatives = tuple(_learner_number(d, name, "local derivative")
+                            for d in _learner_call(local, (*xs, out), name, "local"))
         if len(derivatives) != arity:
             raise ValueError(f"local derivatives of {name!r} must give {arity} number(s), "
                              f"got {len(derivatives)}")
@@ -339,6 +341,22 @@ def define_op(name: str, *, forward: Callable[..., float], local: Callable[..., 
     apply_op.__name__ = name
     apply_op.op = op
     return apply_op
+
+
+def _learner_call(fn: Callable, xs: tuple, name: str, part: str):
+    """``fn(*xs)`` for a learner op, an overflow reported under the op's name."""
+    try:
+        return fn(*xs)
+    except OverflowError as error:
+        raise ValueError(f"{part} of {name!r} raised OverflowError ({error}); engine.numeric's "
+                         "helpers (exp, power, div) give inf instead") from None
+
+
+def _learner_number(out: object, name: str, part: str) -> float:
+    """A learner op's result as a float, or a TypeError naming the op."""
+    if not isinstance(out, numbers.Real):
+        raise TypeError(f"{part} of {name!r} must return a real number, got {type(out).__name__}")
+    return float(out)
 
 
 def remove_op(name: str) -> None:

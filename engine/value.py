@@ -136,12 +136,12 @@ class Value:
         if isinstance(other, Value):
             return node(Op.POW, (self, other), (self.data, other.data))
         if is_real(other):
-            return node(Op.POW_CONST, (self,), (self.data,), float(other))
+            return node(Op.POW_CONST, (self,), (self.data,), as_real(other, "exponent"))
         return NotImplemented
 
     def __rpow__(self, other):
         if is_real(other):
-            return node(Op.CONST_POW, (self,), (self.data,), float(other))
+            return node(Op.CONST_POW, (self,), (self.data,), as_real(other, "base"))
         return NotImplemented
 
     def __neg__(self):
@@ -245,7 +245,10 @@ def is_real(x: object) -> bool:
 def as_real(x: object, what: str) -> float:
     """``float(x)`` for a real number, else a ``TypeError`` naming ``what`` and the type."""
     if is_real(x):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:  # an int too big for a double: IEEE rounds it to ±inf
+            return num.INF if x > 0 else -num.INF
     if isinstance(x, Value):
         raise TypeError(f"{what} must be a plain number, got a Value (use its .data)")
     raise TypeError(f"{what} must be a real number (int or float), got {type(x).__name__}")
@@ -257,7 +260,8 @@ def lift(x: object) -> Optional[Value]:
         return x
     if is_real(x):
         c = _new(Constant)
-        c.data = float(x); c.grad = 0.0; c.label = ""; c.op = None
+        c.data = float(x) if type(x) is not int else as_real(x, "number")
+        c.grad = 0.0; c.label = ""; c.op = None
         c.inputs = (); c.local = (); c.attr = None
         return c
     return None
@@ -286,7 +290,7 @@ def _compare(v: Value, other: object, how: str):
 def _number(x: object) -> Optional[float]:
     if isinstance(x, Value):
         return x.data
-    return float(x) if is_real(x) else None
+    return as_real(x, "number") if is_real(x) else None
 
 
 def node(op: Op, inputs: tuple, xs: tuple, attr: object = None) -> Value:
@@ -313,6 +317,16 @@ def node(op: Op, inputs: tuple, xs: tuple, attr: object = None) -> Value:
 
 def apply(op: Op, inputs, attr: object = None) -> Value:
     """Apply any op of the rule table to Values or numbers (numbers become constants)."""
+    if not isinstance(op, Op):
+        raise TypeError(f"apply needs an Op from engine.RULES (e.g. engine.Op.ADD), "
+                        f"got {type(op).__name__}")
+    if isinstance(inputs, (str, bytes)) or not hasattr(inputs, "__iter__"):
+        raise TypeError(f"{op.name} inputs must be a list of Values or numbers, "
+                        f"got {type(inputs).__name__}")
+    if op.attrs:  # ops with a setting (x ** c, c ** x, leaky slope) cannot run without it
+        if attr is None:
+            raise TypeError(f"{op.name} needs its setting as attr= (e.g. {op.attrs[0]!r})")
+        attr = as_real(attr, f"{op.name} setting attr")
     lifted = []
     for x in inputs:
         v = lift(x)
@@ -321,6 +335,8 @@ def apply(op: Op, inputs, attr: object = None) -> Value:
         lifted.append(v)
     if op.arity is not None and len(lifted) != op.arity:
         raise TypeError(f"{op.name} takes {op.arity} input(s), got {len(lifted)}")
+    if not lifted:
+        raise ValueError(f"{op.name} needs at least one input")
     inputs = tuple(lifted)
     return node(op, inputs, tuple([v.data for v in inputs]), attr)
 
