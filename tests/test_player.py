@@ -262,6 +262,11 @@ def test_clicking_through_every_step_shows_the_engines_grads(browser, tmp_path):
     page.click(f'#node-rows .nrow[data-node="n{n_index}"]')  # jumps to n's backward step
     assert page.text_content("#headline").startswith("n = ")
     assert page.text_content("#phase") == f"backward pass · step 2 of {len(steps)}"
+    position = page.evaluate("chainrulePlayer.position()")
+    assert page.url.endswith(f"#{position}")
+    page.goto(path.resolve().as_uri() + "#3")  # a link to a position opens there
+    assert page.evaluate("chainrulePlayer.position()") == 3
+    assert page.text_content("#phase") == f"forward pass · step 3 of {forward}"
     assert problems == []
 
 

@@ -134,6 +134,12 @@
     }
     progress();
     document.body.dataset.position = String(pos);
+    remember();
+  }
+
+  // The position lives in the address (player.html#12), so a reload or a shared link keeps it.
+  function remember() {
+    try { history.replaceState(null, "", "#" + pos); } catch (e) { /* some file:// setups refuse */ }
   }
 
   function paintNode(k) {
@@ -330,6 +336,12 @@
 
   for (var k = 0; k < N; k++) dirty[k] = 1;
   fit();
-  render();
+  function fromAddress() {
+    var m = /^#(\d+)$/.exec(location.hash || "");
+    if (m) { stop(); goto(Number(m[1])); }
+    return !!m;
+  }
+  window.addEventListener("hashchange", fromAddress);
+  if (!fromAddress()) render();
   window.chainrulePlayer = { goto: goto, last: LAST, seed: SEED, position: function () { return pos; } };
 })();
