@@ -4,9 +4,11 @@ import math
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine import Constant, Value, gradcheck
-from nn import MLP, Layer, Module, Neuron
+from nn import ACTIVATIONS, MLP, Layer, Module, Neuron
 
 
 def forward_data(model, x):
@@ -267,3 +269,36 @@ def test_nested_repr():
     ]
     assert repr(Neuron(3, "relu", bias=False, fused=False)) == \
         "Neuron(nin=3, activation='relu', bias=False, fused=False)"
+
+
+# --- properties over random architectures ---------------------------------------------
+
+architectures = st.fixed_dictionaries({
+    "nin": st.integers(1, 3),
+    "nouts": st.lists(st.integers(1, 3), min_size=1, max_size=3),
+    "activation": st.sampled_from(sorted(ACTIVATIONS)),
+    "output_activation": st.sampled_from(sorted(ACTIVATIONS)),
+    "bias": st.booleans(),
+    "seed": st.integers(0, 2 ** 16),
+})
+
+
+@settings(max_examples=40)
+@given(arch=architectures, data=st.data())
+def test_fused_equals_unfused_and_gradients_match_finite_differences(arch, data):
+    nin = arch["nin"]
+    x = data.draw(st.lists(st.floats(-2.0, 2.0), min_size=nin, max_size=nin))
+    fused, plain = MLP(**arch), MLP(**arch, fused=False)
+    assert fused.state_dict() == plain.state_dict()
+    assert len(fused.parameters()) == sum(
+        (a + arch["bias"]) * b for a, b in zip([nin] + arch["nouts"], arch["nouts"]))
+
+    def first_output(model, xs):
+        out = model(xs)
+        return out[0] if isinstance(out, list) else out
+
+    a, b = first_output(fused, x), first_output(plain, x)
+    assert a.data == pytest.approx(b.data, rel=1e-12, abs=1e-12)
+    # input gradients by finite differences, away from the kinks of relu-like units
+    if arch["activation"] not in ("relu", "leaky_relu") and arch["output_activation"] not in ("relu", "leaky_relu"):
+        assert gradcheck(lambda *xs: first_output(fused, list(xs)), x, atol=1e-5, rtol=1e-4)
