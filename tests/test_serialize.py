@@ -5,9 +5,11 @@ import math
 import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nn.serialize as serialize
-from nn import MLP, Layer, Neuron, load, save
+from nn import ACTIVATIONS, MLP, Layer, Neuron, load, save
 
 X = [[0.3, -0.7], [1.5, 0.2], [-2.0, 0.9]]
 
@@ -156,3 +158,16 @@ def test_non_finite_numbers_in_the_file_are_refused(tmp_path):
     for bad in ("NaN", "Infinity", "-Infinity", "1e999"):
         with pytest.raises(ValueError, match="non-finite|not finite"):
             load(write_doc(tmp_path, text[:start] + bad + text[end:]))
+
+
+@settings(max_examples=25)
+@given(nin=st.integers(1, 3), nouts=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+       activation=st.sampled_from(sorted(ACTIVATIONS)), bias=st.booleans(), fused=st.booleans(),
+       seed=st.integers(0, 1000))
+def test_any_named_architecture_round_trips(tmp_path_factory, nin, nouts, activation, bias, fused, seed):
+    model = MLP(nin, nouts, activation=activation, bias=bias, fused=fused, seed=seed)
+    path = save(model, tmp_path_factory.mktemp("rt") / "m.json")
+    copy = load(path)
+    assert copy.state_dict() == model.state_dict()
+    x = [0.25 * (i + 1) for i in range(nin)]
+    assert outputs(copy, [x]) == outputs(model, [x])
