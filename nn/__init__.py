@@ -2,14 +2,22 @@
 
 Everything a network computes is a graph of :class:`engine.Value` nodes, so any
 model's forward pass can be drawn and its backward pass stepped through.
+Training is a plain loop first - forward, loss, zero_grad, backward, update:
 
 >>> from nn import MLP, make_moons, hinge_loss
 >>> X, y = make_moons(20)
+>>> labels = [2 * t - 1 for t in y]          # hinge loss wants -1 / +1
 >>> model = MLP(2, [8, 1], seed=0)
->>> loss = hinge_loss([model(x) for x in X], [2 * t - 1 for t in y])
->>> model.zero_grad(); loss.backward()
->>> len(model.parameters()), loss.data > 0
-(33, True)
+>>> for step in range(20):
+...     loss = hinge_loss([model(x) for x in X], labels)
+...     model.zero_grad()
+...     loss.backward()
+...     for p in model.parameters():
+...         p.data -= 0.1 * p.grad
+>>> len(model.parameters()), round(loss.data, 2)  # from 1.16 at the first step
+(33, 0.54)
+
+``nn.fit`` wraps the same loop with minibatches, a progress bar and a history.
 """
 
 from .activations import ACTIVATIONS, get_activation
