@@ -1,9 +1,12 @@
 """engine/expr.py: the whitelist expression parser."""
 
+import ast as pyast
 import math
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine import Value, backward, define_op, remove_op
 from engine.expr import MAX_DEPTH, MAX_LENGTH, parse_expression, unary_functions
@@ -228,3 +231,82 @@ def test_bad_values_are_rejected(values, error):
 def test_text_must_be_a_string():
     with pytest.raises(TypeError, match="str"):
         parse_expression(b"a", VALUES)
+
+
+# --- property: the parser builds what the same tree of Value operations builds ----------------
+
+LEAF_VALUES = {"a": 0.75, "b": -1.5, "c": 2.0}
+
+
+def _tree():
+    ops = {"+": pyast.Add, "-": pyast.Sub, "*": pyast.Mult, "/": pyast.Div, "**": pyast.Pow}
+    leaves = st.one_of(
+        st.sampled_from(sorted(LEAF_VALUES)).map(lambda n: ("name", n)),
+        st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0, 10.0]).map(lambda x: ("num", x)))
+
+    def extend(children):  # each tree: ("bin", op, l, r), ("neg", x), ("call", method, x)
+        return st.one_of(
+            st.tuples(st.just("bin"), st.sampled_from(sorted(ops)), children, children),
+            st.tuples(st.just("neg"), children),
+            st.tuples(st.just("call"), st.sampled_from(["tanh", "relu", "sigmoid", "abs", "exp"]),
+                      children))
+    return st.recursive(leaves, extend, max_leaves=8), ops
+
+
+TREES, OPS = _tree()
+
+
+def to_ast(tree):
+    kind = tree[0]
+    if kind == "name":
+        return pyast.Name(id=tree[1], ctx=pyast.Load())
+    if kind == "num":
+        return pyast.Constant(value=tree[1])
+    if kind == "neg":
+        return pyast.UnaryOp(op=pyast.USub(), operand=to_ast(tree[1]))
+    if kind == "bin":
+        return pyast.BinOp(left=to_ast(tree[2]), op=OPS[tree[1]](), right=to_ast(tree[3]))
+    return pyast.Call(func=pyast.Attribute(value=to_ast(tree[2]), attr=tree[1], ctx=pyast.Load()),
+                      args=[], keywords=[])
+
+
+def by_values(tree, leaves):
+    """The same tree built with Value operators directly (numbers stay numbers until they meet a Value)."""
+    kind = tree[0]
+    if kind == "name":
+        return leaves[tree[1]]
+    if kind == "num":
+        return tree[1]
+    if kind == "neg":
+        x = by_values(tree[1], leaves)
+        return -x
+    if kind == "call":
+        x = by_values(tree[2], leaves)
+        x = x if isinstance(x, Value) else Value(x)
+        return getattr(x, tree[1])()
+    left, right = by_values(tree[2], leaves), by_values(tree[3], leaves)
+    if not isinstance(left, Value) and not isinstance(right, Value):
+        left = Value(left)
+    return {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
+            "/": lambda: left / right, "**": lambda: left ** right}[tree[1]]()
+
+
+def same(x, y):
+    return (math.isnan(x) and math.isnan(y)) or x == y
+
+
+@given(TREES)
+def test_parser_matches_value_operators(tree):
+    text = pyast.unparse(to_ast(tree))
+    parsed = parse_expression(text, LEAF_VALUES)
+    leaves = {k: Value(v, label=k) for k, v in LEAF_VALUES.items()}
+    expected = by_values(tree, leaves)
+    expected_data = expected.data if isinstance(expected, Value) else expected
+    assert same(parsed.data, expected_data), text
+    if isinstance(expected, Value):
+        parsed.backward()
+        expected.backward()
+        got = {v.label: v.grad for v in _all(parsed) if v.label in LEAF_VALUES}
+        for name, leaf in leaves.items():
+            if name in got:
+                assert same(got[name], leaf.grad), (text, name)
