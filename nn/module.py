@@ -192,8 +192,8 @@ class Neuron(Module):
     ``xavier_uniform`` for tanh, sigmoid, linear and custom activations;
     the bias starts at 0. ``seed`` (or ``rng``, a ``random.Random``) makes
     the weights reproducible; without either they follow Python's global
-    ``random`` state (so ``random.seed(n)`` works too). ``fan_out`` is the layer width used by the
-    Xavier formulas (1 for a neuron on its own).
+    ``random`` state (so ``random.seed(n)`` works too). ``fan_out`` is the
+    layer width the Xavier formulas use (1 for a neuron on its own).
 
     >>> n = Neuron(2, "tanh", init="uniform", seed=1)
     >>> [w.label for w in n.w], n.b.label
