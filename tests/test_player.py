@@ -271,6 +271,23 @@ def test_clicking_through_every_step_shows_the_engines_grads(browser, tmp_path):
 
 
 @pytest.mark.browser
+def test_page_without_a_picture_still_steps(browser, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot: the page has the numbers only
+    o = neuron()
+    path = save_player(o, tmp_path / "plain.html")
+    monkeypatch.undo()
+    page, problems = open_page(browser, path)
+    assert page.locator(".no-graph").count() == 1
+    page.keyboard.press("End")
+    order = topological_order(o)
+    grads = shown_grads(page)
+    assert [float(grads[f"n{k}"][1]) for k in range(len(order))] == [v.grad for v in order]
+    page.keyboard.press("ArrowLeft")
+    assert page.text_content("#phase") == "backward pass · step 4 of 5"
+    assert problems == []
+
+
+@pytest.mark.browser
 def test_hostile_labels_render_as_text(browser, tmp_path):
     a = Value(1.0, label='</script><script>alert("a")</script>')
     y = (a * 2.0).tanh()

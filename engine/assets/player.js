@@ -56,17 +56,18 @@
 
   /* ---- the SVG: map DOT ids (the <title> of each group) to elements ------------------ */
   var svgNode = [], svgOp = [], edgesIn = [], edgeOut = [], fields = [];
-  var svg = document.querySelector("#graph svg");
+  var svg = document.querySelector("#graph svg"), byTitle = {};
   if (svg) {
-    var byTitle = {};
     svg.querySelectorAll("g.node").forEach(function (g) {
       var t = g.querySelector("title"); if (t) byTitle[t.textContent.trim()] = g;
     });
-    D.nodes.forEach(function (n, k) {
-      svgNode[k] = byTitle["n" + k] || null; svgOp[k] = byTitle["n" + k + "op"] || null;
-      edgesIn[k] = []; edgeOut[k] = [];
-      fields[k] = svgNode[k] ? findFields(svgNode[k]) : {};
-    });
+  }
+  D.nodes.forEach(function (n, k) {  // without a picture every list stays empty
+    svgNode[k] = byTitle["n" + k] || null; svgOp[k] = byTitle["n" + k + "op"] || null;
+    edgesIn[k] = []; edgeOut[k] = [];
+    fields[k] = svgNode[k] ? findFields(svgNode[k]) : {};
+  });
+  if (svg) {
     svg.querySelectorAll("g.edge").forEach(function (g) {
       var t = g.querySelector("title"); if (!t) return;
       var ends = t.textContent.split("->").map(function (s) { return s.trim().split(":")[0]; });
