@@ -87,21 +87,59 @@ def _check_data(X: Sequence, y: Sequence) -> None:
             raise TypeError(f"y[{i}] must be a number (a class label or target), got {type(t).__name__}")
 
 
-def _loss_function(loss: Union[str, Callable]) -> tuple:
-    """(function(outputs, labels) -> Value, threshold for one-output accuracy)."""
+@dataclass
+class _Task:
+    """What a loss needs: the function, targets prepared for it, classes for accuracy."""
+
+    loss: Callable
+    targets: list
+    classes: list
+    threshold: float = 0.0
+
+
+OUTPUTS = {"hinge": "one", "bce": "one", "mse": "one", "cross_entropy": "many"}
+"""How many outputs per row each named loss reads: one score, or one per class."""
+
+
+def _task(loss: Union[str, Callable], y: Sequence) -> _Task:
+    """The loss function and the label bookkeeping ``fit`` uses for ``loss``."""
     if callable(loss):
-        return loss, 0.0
+        return _Task(loss, list(y), list(y))
     from . import losses  # written alongside; imported here so nn.train loads without it
     if loss == "hinge":
-        return (lambda out, ys: losses.hinge_loss(out, [2 * t - 1 for t in ys])), 0.0
-    if loss == "mse":
-        return (lambda out, ys: losses.mse_loss(out, [float(t) for t in ys])), 0.5
-    if loss == "bce":
-        return (lambda out, ys: losses.binary_cross_entropy_with_logits(out, [float(t) for t in ys])), 0.0
+        if set(y) <= {0, 1}:
+            return _Task(losses.hinge_loss, [2.0 * t - 1.0 for t in y], list(y))
+        if not set(y) <= {-1, 1}:
+            raise ValueError(f"loss 'hinge' needs labels +1 or -1 (or 0/1, read as -1/+1), "
+                             f"got the values {sorted(set(y))[:6]}")
+        return _Task(losses.hinge_loss, [float(t) for t in y], [int(t > 0) for t in y])
+    if loss == "bce":  # targets are probabilities; the loss itself checks they are in [0, 1]
+        return _Task(losses.binary_cross_entropy_with_logits, [float(t) for t in y],
+                     [int(t >= 0.5) for t in y])
+    if loss == "mse":  # 0/1 labels, or any numbers to regress (then accuracy means little)
+        return _Task(losses.mse_loss, [float(t) for t in y], list(y), 0.5)
     if loss == "cross_entropy":
-        return (lambda out, ys: losses.cross_entropy(out, list(ys))), 0.0
+        return _Task(losses.cross_entropy, list(y), list(y))
     raise ValueError(f"unknown loss {loss!r}; valid names: {', '.join(LOSSES)} "
                      "(or pass a function (outputs, targets) -> Value)")
+
+
+def _check_outputs(model: Module, x: Sequence, loss: object) -> None:
+    """Fail early, and clearly, when the model's output does not suit a named loss."""
+    wants = OUTPUTS.get(loss) if isinstance(loss, str) else None
+    if wants is None:
+        return
+    with no_grad():
+        out = model(x)
+    many = isinstance(out, list)
+    if wants == "one" and many:
+        raise ValueError(f"loss {loss!r} needs a model with one output (a score per row), but "
+                         f"{type(model).__name__} gives {len(out)}; use loss='cross_entropy' "
+                         "for several classes")
+    if wants == "many" and not many:
+        raise ValueError(f"loss 'cross_entropy' needs one output per class, but "
+                         f"{type(model).__name__} gives a single score; use loss='bce' or 'hinge' "
+                         "for two classes")
 
 
 def _optimizer(optimizer: object, model: Module, lr: float):
@@ -149,8 +187,11 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
         seed: int = 0) -> History:
     """Train ``model`` on ``(X, y)``; return the loss and accuracy of every epoch.
 
-    ``loss``: ``'hinge'`` (labels 0/1, mapped to -1/+1), ``'mse'``, ``'bce'``
-    (with logits), ``'cross_entropy'`` (one output per class) or a function.
+    ``loss``: ``'hinge'`` (labels 0/1 or -1/+1), ``'bce'`` (with logits;
+    labels 0/1 or probabilities), ``'mse'`` (0/1 labels, or any numbers to regress; accuracy
+    then means little), ``'cross_entropy'`` (one output per class, labels
+    0..k-1) or a function ``(outputs, labels) -> Value``. A model whose
+    output does not suit the loss is refused before training starts.
     ``optimizer``: None for ``SGD(lr=lr)``, a name from ``nn.OPTIMIZERS`` or an
     optimizer object. ``batch_size=None`` is full batch; otherwise the rows
     are shuffled each epoch with ``random.Random(seed)``. Accuracy counts the
@@ -160,7 +201,8 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
     epochs = _positive_int(epochs, "epochs")
     n = len(X)
     size = n if batch_size is None else min(_positive_int(batch_size, "batch_size"), n)
-    loss_fn, threshold = _loss_function(loss)
+    _check_outputs(model, X[0], loss)
+    task = _task(loss, y)
     opt = _optimizer(optimizer, model, lr)
     rng = random.Random(seed)
     history = History()
@@ -174,15 +216,15 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
             for start in range(0, n, size):
                 batch = order[start:start + size]
                 outputs = [model(X[i]) for i in batch]
-                targets = [y[i] for i in batch]
-                value = loss_fn(outputs, targets)
+                value = task.loss(outputs, [task.targets[i] for i in batch])
                 if not isinstance(value, Value):
                     raise TypeError(f"the loss function must return a Value, got {type(value).__name__}")
                 opt.zero_grad()
                 value.backward()
                 opt.step()
                 total += value.data * len(batch)
-                hits += sum(_predict(o, threshold) == t for o, t in zip(outputs, targets))
+                hits += sum(_predict(o, task.threshold) == task.classes[i]
+                            for o, i in zip(outputs, batch))
             history.loss.append(total / n)
             history.accuracy.append(hits / n)
             if bar is not None:

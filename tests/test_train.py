@@ -130,3 +130,36 @@ def test_bad_arguments():
 def test_value_rows_are_accepted():
     rows = [[Value(a), Value(b)] for a, b in X2]
     assert len(fit(MLP(2, [3, 1], seed=0), rows, Y2, epochs=2, progress=False)) == 2
+
+
+def test_hinge_accepts_plus_minus_one_labels_with_the_same_result():
+    a = fit(MLP(2, [4, 1], seed=0), X2, Y2, epochs=3, progress=False)
+    b = fit(MLP(2, [4, 1], seed=0), X2, [2 * t - 1 for t in Y2], epochs=3, progress=False)
+    assert a.loss == b.loss and a.accuracy == b.accuracy
+
+
+@pytest.mark.parametrize("loss, labels, message", [
+    ("hinge", [0, 1, 2], r"loss 'hinge' needs labels \+1 or -1 \(or 0/1, read as -1/\+1\), "
+                         r"got the values \[0, 1, 2\]"),
+    ("hinge", [-1, 0, 1], r"got the values \[-1, 0, 1\]"),
+    ("bce", [-1, 1, 1], r"probability"),
+])
+def test_labels_that_do_not_suit_the_loss(loss, labels, message):
+    with pytest.raises(ValueError, match=message):
+        fit(MLP(2, [2, 1], seed=0), X2[:3], labels, loss=loss)
+
+
+def test_model_outputs_that_do_not_suit_the_loss():
+    with pytest.raises(ValueError, match="needs a model with one output .* gives 3"):
+        fit(MLP(2, [2, 3], seed=0), X3, Y3, loss="hinge")
+    with pytest.raises(ValueError, match="needs one output per class"):
+        fit(MLP(2, [2, 1], seed=0), X3, Y3, loss="cross_entropy")
+
+
+def test_mse_regresses_arbitrary_targets():
+    xs = [[i / 10] for i in range(-10, 11)]
+    targets = [3.0 * x[0] - 0.5 for x in xs]
+    model = Neuron(1, "linear", seed=0)
+    history = fit(model, xs, targets, loss="mse", epochs=200, lr=0.3, progress=False)
+    assert history.loss[-1] < 1e-6
+    assert model.w[0].data == pytest.approx(3.0, abs=1e-3) and model.b.data == pytest.approx(-0.5, abs=1e-3)
