@@ -264,6 +264,15 @@ def test_clicking_through_every_step_shows_the_engines_grads(browser, tmp_path):
     assert page.text_content("#phase") == f"backward pass · step 2 of {len(steps)}"
     position = page.evaluate("chainrulePlayer.position()")
     assert page.url.endswith(f"#{position}")
+    page.keyboard.press("b")  # B jumps to the start of the backward pass
+    assert page.evaluate("chainrulePlayer.position()") == forward + 1
+    page.keyboard.press("Home")
+    page.keyboard.press("Space")  # play ...
+    page.wait_for_function("() => chainrulePlayer.position() >= 2", timeout=5000)
+    page.keyboard.press("Space")  # ... and pause
+    paused = page.evaluate("chainrulePlayer.position()")
+    page.wait_for_timeout(600)
+    assert page.evaluate("chainrulePlayer.position()") == paused
     page.goto(path.resolve().as_uri() + "#3")  # a link to a position opens there
     assert page.evaluate("chainrulePlayer.position()") == 3
     assert page.text_content("#phase") == f"forward pass · step 3 of {forward}"
