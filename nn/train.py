@@ -53,24 +53,32 @@ def _predict(output: Union[Value, Sequence[Value]], threshold: float) -> int:
     """The class an output means: argmax of a list, else whether one score beats ``threshold``."""
     if isinstance(output, Value):
         return int(output.data > threshold)
-    best = max(range(len(output)), key=lambda i: output[i].data)
-    return best
+    return max(range(len(output)), key=lambda i: output[i].data)
+
+
+def _hit(output: Union[Value, Sequence[Value]], label: float, threshold: float) -> bool:
+    """Whether ``output`` predicts ``label`` (for one score, labels 0/1 and -1/+1 both work)."""
+    guess = _predict(output, threshold)
+    return guess == (label > 0) if isinstance(output, Value) else guess == label
 
 
 def accuracy(model: Module, X: Sequence, y: Sequence[int], threshold: float = 0.0) -> float:
     """Fraction of rows whose predicted class equals the label.
 
     One output: class 1 when it is above ``threshold`` (0 suits logits and
-    hinge scores; use 0.5 for probabilities). Several outputs: the argmax.
+    hinge scores; use 0.5 for probabilities), compared with labels 0/1 or
+    -1/+1. Several outputs: the argmax, compared with labels 0..k-1.
 
     >>> from nn import Neuron
     >>> n = Neuron(1, "linear"); n.w[0].data = 1.0
     >>> accuracy(n, [[-1.0], [2.0], [3.0]], [0, 1, 0])
     0.6666666666666666
+    >>> accuracy(n, [[-1.0], [2.0], [3.0]], [-1, 1, -1])
+    0.6666666666666666
     """
     _check_data(X, y)
     with no_grad():
-        hits = sum(_predict(model(x), threshold) == t for x, t in zip(X, y))
+        hits = sum(_hit(model(x), t, threshold) for x, t in zip(X, y))
     return hits / len(X)
 
 
@@ -223,8 +231,7 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
                 value.backward()
                 opt.step()
                 total += value.data * len(batch)
-                hits += sum(_predict(o, task.threshold) == task.classes[i]
-                            for o, i in zip(outputs, batch))
+                hits += sum(_hit(o, task.classes[i], task.threshold) for o, i in zip(outputs, batch))
             history.loss.append(total / n)
             history.accuracy.append(hits / n)
             if bar is not None:
