@@ -53,11 +53,13 @@ def tiny_trace():
 # %% [markdown]
 # Read the source below as the chain rule written out once. `v0, v1, ...` are
 # the numbers of the nodes; the forward half computes them in order. The
-# backward half starts from `1.0` at the output and *gathers* each node's
-# gradient as the sum of `local derivative × upstream gradient` over the nodes
-# that use it - exactly the sums `backward()` accumulates, in the same order.
-# `G` holds the parameters' current gradients, so replayed gradients add up
-# across calls just like eager ones.
+# backward half seeds the output's gradient with `1.0`, then walks the nodes
+# from the output back and adds `local derivative × upstream gradient` into
+# each input's gradient - the very additions `backward()` makes, in the same
+# order, with the local derivative's formula written in place. `G` holds the
+# parameters' current gradients, so replayed gradients add up across calls
+# just like eager ones. (In big graphs a node whose upstream gradient is
+# exactly 0 - a ReLU that is off - is skipped, as `backward()` skips it.)
 
 # %%
 def moons_workload(quick: bool):

@@ -53,6 +53,20 @@ _NAMESPACE = {"div": num.div, "exp": num.exp, "log": num.log, "tanh": math.tanh,
               "sigmoid": num.sigmoid, "INF": math.inf, "NAN": math.nan}
 
 
+# Ops whose local derivatives are finite whenever the output is: a zero upstream
+# gradient then adds only zeros, so replay may skip the node, as backward() does.
+_FINITE_LOCALS = {RULES[name] for name in ("add", "sub", "neg", "sum", "relu")}
+_FINITE_IF_OUTPUT = {RULES[name] for name in ("mul", "dot")}  # locals are the inputs
+
+
+def _skip_test(v: Value, k: int) -> Optional[str]:
+    if v.op in _FINITE_LOCALS:
+        return f"g{k} != 0.0"
+    if v.op in _FINITE_IF_OUTPUT:  # w*x finite means w and x are finite
+        return f"g{k} != 0.0 or v{k} - v{k} != 0.0"
+    return None
+
+
 class TraceError(RuntimeError):
     """A replay's numbers would make ``fn`` take a different path than when traced."""
 
@@ -209,14 +223,6 @@ def _literal(x: float) -> str:
     return f"({x!r})"
 
 
-def _sum(target: str, terms: List[str]) -> List[str]:
-    """Lines setting ``target`` to the left-to-right sum of ``terms`` (eager's order)."""
-    lines = [f"    {target} = {' + '.join(terms[:_MAX_TERMS])}"]
-    for start in range(_MAX_TERMS, len(terms), _MAX_TERMS):
-        lines.append(f"    {target} = {target} + {' + '.join(terms[start:start + _MAX_TERMS])}")
-    return lines
-
-
 class _Codegen:
     """Turns one recorded graph into the source of a replay function."""
 
@@ -303,26 +309,32 @@ class _Codegen:
             "Trace again with these inputs, or keep this part eager.")
 
     def _backward_lines(self) -> tuple:
-        """Lines of the gathered chain rule, plus the input- and parameter-grad expressions."""
+        """The chain rule, node by node in reverse order, as ``grad += local * upstream`` lines.
+
+        The same additions in the same order as ``backward()``; like it, a node
+        whose upstream gradient is exactly 0 is skipped when its local
+        derivatives are surely finite (they would only add zeros).
+        """
         order, index, needs = self.order, self.index, set()
         for k in range(self.in_graph):
             v = order[k]
             if k in self.input_of or k in self.param_of or \
                     any(index[u] in needs for u in v.inputs):
                 needs.add(k)
-        terms: dict = {k: [] for k in needs}
         root = self.in_graph - 1
+        start = {k: f"G[{self.param_of[k]}]" if k in self.param_of else "0.0" for k in sorted(needs)}
+        lines = [f"    g{k} = {value}" for k, value in start.items() if value != "0.0"]
+        zeros = [f"g{k}" for k, value in start.items() if value == "0.0"]
+        for i in range(0, len(zeros), _MAX_TERMS):
+            lines.append(f"    {' = '.join(zeros[i:i + _MAX_TERMS])} = 0.0")
         if root in needs:
-            terms[root].append("1.0")
-        lines: List[str] = []
-        for k in range(self.in_graph - 1, -1, -1):
+            lines.append(f"    g{root} += 1.0")
+        for k in range(root, -1, -1):
             v = order[k]
-            if k not in needs or k in self.input_of or k in self.param_of:
+            if k not in needs or not v.inputs:
                 continue
-            lines += _sum(f"g{k}", terms[k])
             template = self.templates.get(k)
-            if template is None:
-                lines.append(f"    l{k} = L{k}({self._fallback(k, v)}, v{k}, A{k})")
+            block = [] if template else [f"l{k} = L{k}({self._fallback(k, v)}, v{k}, A{k})"]
             args = [self.expr[index[u]] for u in v.inputs]
             attr = "None" if v.attr is None or template is None else _literal(v.attr)
             for i, u in enumerate(v.inputs):
@@ -330,20 +342,18 @@ class _Codegen:
                     continue
                 local = f"l{k}[{i}]" if template is None else \
                     template[1][i].format(*args, out=f"v{k}", attr=attr)
-                terms[index[u]].append(
-                    f"g{k}" if local == "1" else f"(-g{k})" if local == "-1" else f"({local}) * g{k}")
+                target = f"g{index[u]}"
+                block.append(f"{target} += g{k}" if local == "1" else f"{target} -= g{k}"
+                             if local == "-1" else f"{target} += ({local}) * g{k}")
+            test = _skip_test(v, k) if len(block) > 2 and k != root else None
+            if test:
+                lines.append(f"    if {test}:")
+            lines += [("        " if test else "    ") + line for line in block]
         input_grads = ["0.0"] * len(self.inputs)  # an input fn never used has grad 0
         for k, j in self.input_of.items():
-            if k < self.in_graph and terms.get(k):
-                lines += _sum(f"g{k}", terms[k])
+            if k in needs:
                 input_grads[j] = f"g{k}"
-        param_grads = []
-        for k, j in sorted(self.param_of.items(), key=lambda item: item[1]):
-            if k < self.in_graph and terms.get(k):
-                lines += _sum(f"g{k}", [f"G[{j}]"] + terms[k])
-                param_grads.append(f"g{k}")
-            else:
-                param_grads.append(f"G[{j}]")
+        param_grads = [f"g{k}" if k in needs else f"G[{j}]" for k, j in self.param_of.items()]
         return lines, input_grads, param_grads
 
     def source(self, backward: bool) -> str:
