@@ -223,7 +223,7 @@
         " gets local derivative × upstream added to its grad." +
         (pos === LAST ? " This was the last step: every grad is now complete." : ""));
     var head = document.createElement("tr");
-    ["input", "local " + partial(name, "input"), "× upstream", "= contribution", "grad now"].forEach(function (h) {
+    ["input", "local " + partial(name, "input"), "× upstream = contribution", "grad now"].forEach(function (h) {
       var th = document.createElement("th"); th.textContent = h; head.appendChild(th);
     });
     rowsTable.appendChild(head);
@@ -231,8 +231,7 @@
       var tr = document.createElement("tr");
       cell(tr, "", row.name);
       cell(tr, "formula", row.formula === row.local ? row.local : row.formula + " = " + row.local);
-      cell(tr, "num", "× " + s.upstream);
-      cell(tr, "num", "= " + row.contribution);
+      cell(tr, "num", "× " + s.upstream + " = " + row.contribution);
       cell(tr, "num after", row.after);
       rowsTable.appendChild(tr);
     });
@@ -283,7 +282,7 @@
     if (!natural) return;
     var box = $("graph"), w = box.clientWidth - 24, h = box.clientHeight - 24;
     var z = Math.min(w / natural[0], h > 100 ? h / natural[1] : Infinity, 1.5);
-    setZoom(Math.max(z, 0.45));
+    setZoom(Math.max(z, 0.3));  // below this the labels are unreadable: scroll instead
   }
   $("zoom-in").onclick = function () { setZoom(zoom * 1.25); };
   $("zoom-out").onclick = function () { setZoom(zoom / 1.25); };
