@@ -191,3 +191,15 @@ def test_random_graphs_replay_like_eager(seed, new_inputs):
         r_out, _, r_in = replayed(t, [], *new_inputs)
     assert close(e_out, r_out)
     assert all(close(a, b) for a, b in zip(e_in, r_in))
+
+
+@pytest.mark.parametrize("a", [math.inf, -math.inf, math.nan, 2.0])
+def test_zero_upstream_is_skipped_only_when_it_adds_nothing(a):
+    def fn(x, y):
+        inner = engine.dot([x, y], [y, x]) + x * y + (x - y).relu()
+        return inner * 0.0 + y  # inner's upstream gradient is exactly 0
+
+    e_out, _, e_in = eager(fn, [], a, 3.0)
+    r_out, _, r_in = replayed(trace(fn, 1.0, 3.0), [], a, 3.0)
+    assert close(e_out, r_out)
+    assert all(close(p, q) for p, q in zip(e_in, r_in)), (e_in, r_in)
