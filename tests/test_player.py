@@ -297,6 +297,28 @@ def test_page_without_a_picture_still_steps(browser, tmp_path, monkeypatch):
 
 
 @pytest.mark.browser
+def test_grad_written_in_one_text_element_is_updated_too(browser, tmp_path):
+    # The player finds numbers after a "grad" caption or inside "grad: 0.5"-style text.
+    from engine.player import render_player
+    o = neuron()
+    data = player_data(o)
+    groups = "".join(
+        f'<g class="node"><title>{n["id"]}</title><text>{n["name"]}</text>'
+        f'<text>data: {n["data"]}</text><text>grad: 0</text></g>' for n in data["nodes"])
+    svg = f'<svg viewBox="0 0 400 300" xmlns="http://www.w3.org/2000/svg">{groups}</svg>'
+    path = tmp_path / "handmade.html"
+    path.write_text(render_player(data, svg), encoding="utf-8")
+    page, problems = open_page(browser, path)
+    texts = "() => Array.from(document.querySelectorAll('#graph text')).map(t => t.textContent)"
+    assert "data: ?" in page.evaluate(texts)  # not computed yet
+    page.keyboard.press("End")
+    shown = page.evaluate(texts)
+    for n in data["nodes"]:
+        assert f"grad: {n['grad']}" in shown and f"data: {n['data']}" in shown
+    assert problems == []
+
+
+@pytest.mark.browser
 def test_hostile_labels_render_as_text(browser, tmp_path):
     a = Value(1.0, label='</script><script>alert("a")</script>')
     y = (a * 2.0).tanh()

@@ -81,7 +81,10 @@
     var texts = Array.prototype.slice.call(g.querySelectorAll("text")), out = {};
     texts.forEach(function (t, i) {
       var word = t.textContent.trim();
-      if ((word === "data" || word === "grad") && !out[word]) {
+      var joined = /^(data|grad)(\s*[=:]?\s*)(\S.*)$/.exec(word);  // "grad 0.5" in one text
+      if (joined && !out[joined[1]]) {
+        out[joined[1]] = { el: t, pad: joined[1] + joined[2] };
+      } else if ((word === "data" || word === "grad") && !out[word]) {
         for (var j = i + 1; j < texts.length; j++) {
           if (texts[j].textContent.trim() !== "") {
             out[word] = { el: texts[j], pad: /^\s/.test(texts[j].textContent) ? " " : "" };
