@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import keyword
+import operator
 from typing import Mapping, Sequence, Union
 
 from .functional import sum as value_sum
@@ -43,7 +44,9 @@ MAX_DEPTH = 200
 _NAMES = list("defghkmnpqrstuvz")
 ROOT_NAMES = ("out", "result", "root")
 
-_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+# Each allowed operator, applied to Values (the engine's rule table does the arithmetic).
+_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+           ast.Div: operator.truediv, ast.Pow: operator.pow}
 
 _FORBIDDEN = {
     "Lambda": "lambda", "ListComp": "a comprehension", "SetComp": "a comprehension",
@@ -231,23 +234,13 @@ class _Builder:
         return -x if not isinstance(x, Value) else self.named(-x, node)
 
     def binary(self, node: ast.BinOp) -> Value:
-        symbol = _BINARY.get(type(node.op))
-        if symbol is None:
+        operation = _BINARY.get(type(node.op))
+        if operation is None:
             raise self.fail("only + - * / ** are allowed between operands", node)
         left, right = self.build(node.left), self.build(node.right)
         if not isinstance(left, Value) and not isinstance(right, Value):
             left = lift(left)  # two plain numbers: compute in the engine, never in Python
-        if symbol == "+":
-            out = left + right
-        elif symbol == "-":
-            out = left - right
-        elif symbol == "*":
-            out = left * right
-        elif symbol == "/":
-            out = left / right
-        else:
-            out = left ** right
-        return self.named(out, node)
+        return self.named(operation(left, right), node)
 
     def call(self, node: ast.Call) -> Value:
         func = node.func
