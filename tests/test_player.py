@@ -114,6 +114,13 @@ def test_hostile_labels_and_title_cannot_break_out_of_the_script():
     assert "<img" not in page and html.escape("</script><img src=x onerror=alert(1)>") in page
 
 
+def test_lone_surrogates_in_labels_do_not_stop_the_page(tmp_path):
+    a = Value(1.0, label="bad" + chr(0xD800))
+    page = save_player(a * 2.0, tmp_path / "s.html", title="t" + chr(0xDC00))
+    data = page_data(page.read_text(encoding="utf-8"))  # valid UTF-8
+    assert data["nodes"][0]["name"] == a.label
+
+
 def test_leaf_root_has_no_steps_but_a_seed():
     x = Value(3.0, label="x")
     data = player_data(x)
@@ -142,7 +149,7 @@ def test_without_dot_the_page_still_steps(tmp_path, monkeypatch):
 
 def test_active_svg_content_is_refused_but_text_that_looks_like_it_is_not():
     from engine.player import _refuse_active_svg
-    harmless = ('<svg><g><a xlink:title="x onload=1 javascript:"><text>&lt;script&gt; onclick=2'
+    harmless = ('<svg><g><a xlink:title="javascript: x onload=1"><text>&lt;script&gt; onclick=2'
                 '</text></a></g></svg>')
     _refuse_active_svg(harmless)
     for bad in ('<svg><script>alert(1)</script></svg>', '<svg><g onload="alert(1)"></g></svg>',
