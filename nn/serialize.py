@@ -5,7 +5,10 @@ without running anyone's code. The write is atomic: the JSON goes to a
 temporary file in the same folder, is flushed to disk, then renamed over the
 target, so a crash mid-save leaves the previous file intact. Loading checks
 everything before building anything, and a bad file raises ``ValueError``;
-it never returns a half-loaded model.
+it never returns a half-loaded model. A ``sha256`` of the architecture and
+parameters catches damage that is still valid JSON (a flipped sign or digit);
+a hand-edited file may drop that line and then loads as written. Files over
+``MAX_FILE_BYTES``, or nested deeper than any model file, are refused unread.
 
 >>> import tempfile, pathlib
 >>> from nn import MLP
@@ -19,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -34,6 +38,9 @@ from .module import MLP, Layer, Module, Neuron
 FORMAT = "chainrule.nn"
 VERSION = 1
 PathLike = Union[str, "os.PathLike[str]"]
+MAX_FILE_BYTES = 32 * 1024 * 1024
+"""Largest model file ``load`` reads (about 500,000 parameters); larger ones are refused."""
+KEYS = ("format", "version", "architecture", "parameters", "sha256")
 
 
 def _named(spec: object, table: dict, what: str, model: Module) -> str:
@@ -107,7 +114,8 @@ def save(model: Module, path: PathLike) -> Path:
                              "JSON has no inf or nan, so the file could not be loaded back")
         params[name] = p.data
     text = json.dumps({"format": FORMAT, "version": VERSION, "architecture": arch,
-                       "parameters": params}, indent=1, allow_nan=False)
+                       "parameters": params, "sha256": _digest(arch, params)},
+                      indent=1, allow_nan=False)
     path = Path(path)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
@@ -128,12 +136,22 @@ def save(model: Module, path: PathLike) -> Path:
 def load(path: PathLike) -> Module:
     """Read a model saved by :func:`save`; any problem with the file raises ``ValueError``."""
     path = Path(path)
+    regular = path.is_file()
+    if regular and path.stat().st_size > MAX_FILE_BYTES:
+        raise ValueError(f"{path} is larger than {MAX_FILE_BYTES} bytes (MAX_FILE_BYTES); "
+                         "not a chainrule model file, or a model too big for this library")
+    with open(path, "rb") as f:  # bounded even for endless files such as /dev/zero
+        data = f.read() if regular else f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"{path} is larger than {MAX_FILE_BYTES} bytes (MAX_FILE_BYTES)")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise ValueError(f"{path} is not a chainrule model file (not UTF-8 text: {err})") from None
     try:
         doc = json.loads(text, parse_constant=_no_constants)
+    except RecursionError:
+        raise ValueError(f"{path} is nested too deeply to be a chainrule model file") from None
     except ValueError as err:
         raise ValueError(f"{path} is not valid JSON (truncated or corrupted?): {err}") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
@@ -141,15 +159,44 @@ def load(path: PathLike) -> Module:
     version = doc.get("version")
     if version != VERSION or isinstance(version, bool):
         raise ValueError(f"{path} has format version {version!r}; this chainrule reads version {VERSION}")
+    extra = [key for key in doc if key not in KEYS]
+    if extra:
+        raise ValueError(f"{path}: unexpected key {extra[0]!r} (a model file has {', '.join(KEYS)})")
     params = doc.get("parameters")
     if not isinstance(params, dict):
         raise ValueError(f"{path}: 'parameters' must be an object of name -> number")
-    model = _check_arch(doc.get("architecture"))
+    arch = doc.get("architecture")
+    count = _parameter_count(arch)
+    if count is not None and count > 2 * len(params) + 1000:  # refuse before building it
+        raise ValueError(f"{path}: the architecture makes {count} parameters but the file "
+                         f"holds {len(params)}")
+    model = _check_arch(arch)
     try:
         model.load_state_dict(params)
     except (TypeError, ValueError) as err:
         raise ValueError(f"{path}: parameters do not fit the architecture: {err}") from None
+    if "sha256" in doc and doc["sha256"] != _digest(arch, params):
+        raise ValueError(f"{path}: checksum does not match the contents - the file is damaged "
+                         "(if you edited it by hand, delete the \"sha256\" line to load it)")
     return model
+
+
+def _digest(arch: dict, params: dict) -> str:
+    """SHA-256 of the architecture and parameters in one canonical JSON spelling."""
+    canonical = json.dumps([arch, params], sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _parameter_count(arch: object):
+    """How many parameters an architecture dict makes, or None if its sizes are not plain."""
+    if not isinstance(arch, dict):
+        return None
+    widths = arch.get("nouts") if arch.get("type") == "MLP" else [arch.get("nout", 1)]
+    sizes = [arch.get("nin")] + (list(widths) if isinstance(widths, list) else [None])
+    if not all(type(n) is int and n > 0 for n in sizes):
+        return None
+    bias = arch.get("bias") is True
+    return sum((sizes[k] + bias) * sizes[k + 1] for k in range(len(sizes) - 1))
 
 
 def _no_constants(name: str) -> float:
