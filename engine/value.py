@@ -260,7 +260,7 @@ def lift(x: object) -> Optional[Value]:
         return x
     if is_real(x):
         c = _new(Constant)
-        c.data = float(x) if type(x) is not int else as_real(x, "number")
+        c.data = x if type(x) is float else as_real(x, "number")  # huge ints/Fractions: ±inf
         c.grad = 0.0; c.label = ""; c.op = None
         c.inputs = (); c.local = (); c.attr = None
         return c

@@ -215,3 +215,13 @@ def test_apply_lifts_numbers_and_checks_inputs():
         apply(Op.MUL, [a, "4"])
     with pytest.raises(TypeError, match="tanh takes 1 input"):
         apply(Op.TANH, [a, a])
+
+
+@pytest.mark.parametrize("huge", [10 ** 400, Fraction(10 ** 400), -10 ** 400])
+def test_numbers_too_big_for_a_double_round_to_inf(huge):
+    # regression: a huge Fraction in an expression raised OverflowError
+    sign = 1.0 if huge > 0 else -1.0
+    assert Value(huge).data == sign * math.inf
+    assert (Value(1.0) * huge).data == sign * math.inf
+    assert (huge * Value(1.0)).data == sign * math.inf
+    assert (Value(1.0) < huge) == (sign > 0)
