@@ -215,6 +215,14 @@ def test_apply_lifts_numbers_and_checks_inputs():
         apply(Op.MUL, [a, "4"])
     with pytest.raises(TypeError, match="tanh takes 1 input"):
         apply(Op.TANH, [a, a])
+    with pytest.raises(TypeError, match="needs an Op.*got str"):
+        apply("tanh", [a])
+    with pytest.raises(TypeError, match="inputs must be a list.*got Value"):
+        apply(Op.TANH, a)
+    with pytest.raises(TypeError, match="pow_const needs its setting"):
+        apply(Op.POW_CONST, [a])
+    with pytest.raises(ValueError, match="sum needs at least one input"):
+        apply(Op.SUM, [])
 
 
 @pytest.mark.parametrize("huge", [10 ** 400, Fraction(10 ** 400), -10 ** 400])
