@@ -149,6 +149,14 @@ class Trace:
             self._forward = self._code.compile(backward=False)
         return self._forward(self._numbers(inputs), [p.data for p in self.params])
 
+    def vectorised(self):
+        """This trace replayed level by level with NumPy arrays (needs numpy).
+
+        Returns an :class:`engine.vectorised.VectorisedTrace`, called like the trace.
+        """
+        from .vectorised import VectorisedTrace
+        return VectorisedTrace(self._code)
+
     def _numbers(self, inputs: tuple) -> list:
         numbers: list = []
         _flatten(inputs, numbers)
