@@ -170,3 +170,21 @@ class Torch:
                 p -= lr * p.grad
                 p.grad = None
         return loss.item()
+
+
+class Vectorised(Traced):
+    """The trace replayed level by level with NumPy; parameters live in one array, like torch's."""
+
+    name = "chainrule vectorised"
+
+    def __init__(self, X: list, Y: list, weights: list) -> None:
+        import numpy as np
+        super().__init__(X, Y, weights)
+        self.replay = self.trace.vectorised()
+        self.P = np.array([p.data for p in self.replay.params])
+        self.none = np.zeros(0)
+
+    def step(self, k: int) -> float:
+        loss, _, grads = self.replay.replay(self.none, self.P)
+        self.P -= learning_rate(k) * grads
+        return loss
