@@ -223,6 +223,7 @@ def test_learner_op_misuse_is_reported():
 
 
 def extreme_cases(op: Op):
+    """Every combination of EXTREMES (n-ary: pairs and triples), with extra pow settings."""
     settings = op.attrs or (None,)
     if op.name in ("pow_const", "const_pow"):
         settings += (0.0, -0.0, 1.0, -3.0, 1 / 3, math.inf, -math.inf, math.nan)
@@ -233,7 +234,7 @@ def extreme_cases(op: Op):
     return [(xs, attr) for attr in settings for xs in inputs]
 
 
-@pytest.mark.parametrize("name", BUILTIN)
+@pytest.mark.parametrize("name", BUILTIN)  # a learner op runs the learner's own Python
 def test_extreme_inputs_give_floats_never_exceptions(name):
     op = RULES[name]
     for xs, attr in extreme_cases(op):
