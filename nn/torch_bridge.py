@@ -98,7 +98,13 @@ def to_torch(model: Module):
 def _linear_weights(torch, module) -> List[Tuple[object, object]]:
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"from_torch needs a torch.nn.Module, got {type(module).__name__}")
-    return [(m.weight, m.bias) for m in module.modules() if isinstance(m, torch.nn.Linear)]
+    linears = [m for m in module.modules() if isinstance(m, torch.nn.Linear)]
+    owned = {id(p) for m in linears for p in m.parameters()}
+    stray = [name for name, p in module.named_parameters() if id(p) not in owned]
+    if stray:  # e.g. a PReLU slope: copying only the Linear weights would lose it silently
+        raise ValueError(f"from_torch copies Linear layers only, but the module also has the "
+                         f"parameter(s) {', '.join(stray[:5])}")
+    return [(m.weight, m.bias) for m in linears]
 
 
 def from_torch(model: Module, module) -> Module:

@@ -97,6 +97,9 @@ def test_from_torch_mismatch_raises_and_changes_nothing():
         from_torch(model, bad)
     with pytest.raises(TypeError, match="needs a torch.nn.Module"):
         from_torch(model, [1, 2])
+    with pytest.raises(ValueError, match=r"Linear layers only, .* parameter\(s\) 1.weight"):
+        from_torch(model, torch.nn.Sequential(torch.nn.Linear(3, 4, dtype=torch.float64),
+                                              torch.nn.PReLU(), torch.nn.Linear(4, 2)))
     assert model.state_dict() == before
 
 
