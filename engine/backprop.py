@@ -28,7 +28,8 @@ step 2 of 2: e = a * b = -6
 from __future__ import annotations
 
 from collections import deque
-from itertools import filterfalse
+from itertools import filterfalse, repeat
+from operator import mul
 from typing import Iterator, List
 
 from . import numeric as num
@@ -67,6 +68,10 @@ def topological_order(root) -> list:
                 # In a DAG a seen input is already emitted (one still in progress
                 # would sit above it on the DFS path: a cycle), so v is done too.
                 emit(v)
+            elif len(inputs) == 1 and covered(inputs[0].inputs):
+                mark(inputs[0])  # an activation of a node that is ready: both, at once
+                emit(inputs[0])
+                emit(v)
             else:
                 push(v)
                 push(_EMIT)
@@ -100,8 +105,8 @@ def _propagate(order: list) -> Iterator:
             if len(inputs) == 1:  # the common unary node, without a zip
                 inputs[0].grad += v.local[0] * upstream
             elif upstream != 0.0 or not num.isfinite(sum(v.local)):
-                for inp, local in zip(inputs, v.local):
-                    inp.grad += local * upstream
+                for inp, contribution in zip(inputs, map(mul, v.local, repeat(upstream))):
+                    inp.grad += contribution  # local * upstream, the products made in C
             # else: zero upstream times finite locals would add only zeros (a ReLU
             # that is off, a sample the hinge loss is done with), so skip the loop.
             if check:
