@@ -18,16 +18,12 @@ import math
 import random
 from typing import List, Sequence, Tuple, Union
 
+from ._checks import positive_int
+
 Dataset = Tuple[List[List[float]], List[int]]
 
 DEFAULT_SEED = 0
 """The seed every generator uses unless told otherwise."""
-
-
-def _positive_int(n: object, what: str) -> int:
-    if isinstance(n, bool) or type(n) is not int or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return n
 
 
 def _non_negative(x: object, what: str) -> float:
@@ -72,7 +68,7 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int = DEFAULT_SEED) -> Da
     >>> sorted((round(a, 3), round(b, 3), c) for (a, b), c in zip(X, y))
     [(-1.0, 0.0, 0), (0.0, 0.5, 1), (1.0, 0.0, 0), (2.0, 0.5, 1)]
     """
-    n = _positive_int(n, "n")
+    n = positive_int(n, "n")
     noise = _non_negative(noise, "noise")
     rng = _seeded(seed)
     outer, inner = _split(n, 2)
@@ -95,7 +91,7 @@ def make_circles(n: int = 100, noise: float = 0.05, factor: float = 0.5,
     >>> sorted({round(math.hypot(*p), 6) for p in X})
     [0.5, 1.0]
     """
-    n = _positive_int(n, "n")
+    n = positive_int(n, "n")
     noise = _non_negative(noise, "noise")
     if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0.0 < factor < 1.0:
         raise ValueError(f"factor must be a number between 0 and 1 (exclusive), got {factor!r}")
@@ -119,7 +115,7 @@ def make_xor(n: int = 100, noise: float = 0.1, seed: int = DEFAULT_SEED) -> Data
     >>> all((a * b < 0) == (c == 1) for (a, b), c in zip(X, y))
     True
     """
-    n = _positive_int(n, "n")
+    n = positive_int(n, "n")
     noise = _non_negative(noise, "noise")
     rng = _seeded(seed)
     points = []
@@ -140,8 +136,8 @@ def make_spirals(n: int = 300, k: int = 3, noise: float = 0.2, seed: int = DEFAU
     >>> sorted(y)
     [0, 0, 0, 1, 1, 1, 2, 2, 2]
     """
-    n = _positive_int(n, "n")
-    k = _positive_int(k, "k")
+    n = positive_int(n, "n")
+    k = positive_int(k, "k")
     noise = _non_negative(noise, "noise")
     rng = _seeded(seed)
     points = []
@@ -164,10 +160,10 @@ def make_blobs(n: int = 100, centers: Union[int, Sequence[Sequence[float]]] = 2,
     >>> sorted(map(tuple, X))[0], sorted(y)
     ((0.0, 0.0, 0.0), [0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
     """
-    n = _positive_int(n, "n")
+    n = positive_int(n, "n")
     std = _non_negative(std, "std")
     if isinstance(centers, int) and not isinstance(centers, bool):
-        k = _positive_int(centers, "centers")
+        k = positive_int(centers, "centers")
         centres = [[3.0 * math.cos(2.0 * math.pi * j / k), 3.0 * math.sin(2.0 * math.pi * j / k)]
                    for j in range(k)]
     elif isinstance(centers, (list, tuple)) and centers:

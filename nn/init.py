@@ -30,6 +30,8 @@ import math
 import random
 from typing import Callable, Dict, Union
 
+from ._checks import positive_int
+
 Initializer = Callable[[int, int, random.Random], float]
 
 
@@ -94,9 +96,7 @@ def get_initializer(init: Union[str, Initializer]) -> Initializer:
 def init_value(name: Union[str, Initializer], fan_in: int, fan_out: int,
                rng: random.Random) -> float:
     """One initial weight drawn from scheme ``name`` for a layer of the given fans."""
-    for what, fan in (("fan_in", fan_in), ("fan_out", fan_out)):
-        if type(fan) is not int or fan < 1:
-            raise ValueError(f"{what} must be a positive int, got {fan!r}")
+    fan_in, fan_out = positive_int(fan_in, "fan_in"), positive_int(fan_out, "fan_out")
     value = get_initializer(name)(fan_in, fan_out, rng)
     return float(value)
 

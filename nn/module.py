@@ -21,8 +21,9 @@ import random
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
 from engine import Value, dot
-from engine.numeric import isfinite
-from engine.value import is_real, lift
+from engine.value import lift
+
+from ._checks import finite_number, positive_int
 
 from .activations import ActivationSpec, activation_name, default_init, get_activation
 from .init import Initializer, get_initializer, make_rng
@@ -150,22 +151,6 @@ class Module:
         return "\n".join(lines) + "\n)"
 
 
-def finite_number(x: object, what: str) -> float:
-    """``float(x)`` for a finite real number; ``TypeError``/``ValueError`` naming ``what`` otherwise."""
-    if isinstance(x, bool) or not is_real(x):
-        raise TypeError(f"{what} must be a number, got {type(x).__name__}")
-    x = float(x)
-    if not isfinite(x):
-        raise ValueError(f"{what} is not finite ({x})")
-    return x
-
-
-def _count(n: object, what: str) -> int:
-    if type(n) is not int or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return n
-
-
 def _lift_inputs(x: Inputs, nin: int, who: str) -> tuple:
     """The inputs as a tuple of Values (numbers become constants), length-checked."""
     if isinstance(x, (dict, set, frozenset)) or not hasattr(x, "__len__"):  # no order, or no length
@@ -208,12 +193,12 @@ class Neuron(Module):
                  init: Union[str, Initializer, None] = None, bias: bool = True,
                  seed: Optional[int] = None, rng: Optional[random.Random] = None,
                  fused: bool = True, fan_out: int = 1) -> None:
-        self.nin = _count(nin, "nin")
+        self.nin = positive_int(nin, "nin")
         self._act = get_activation(activation)
         self.activation = activation if isinstance(activation, str) else self._act
         self.init = default_init(activation) if init is None else init
         draw = get_initializer(self.init)
-        _count(fan_out, "fan_out")
+        positive_int(fan_out, "fan_out")
         for flag, what in ((bias, "bias"), (fused, "fused")):
             if not isinstance(flag, bool):
                 raise TypeError(f"{what} must be True or False, got {flag!r}")
@@ -270,8 +255,8 @@ class Layer(Module):
                  init: Union[str, Initializer, None] = None, bias: bool = True,
                  seed: Optional[int] = None, rng: Optional[random.Random] = None,
                  fused: bool = True) -> None:
-        self.nin = _count(nin, "nin")
-        self.nout = _count(nout, "nout")
+        self.nin = positive_int(nin, "nin")
+        self.nout = positive_int(nout, "nout")
         rng = make_rng(seed, rng)
         self.neurons = [Neuron(nin, activation, init=init, bias=bias, rng=rng, fused=fused,
                                fan_out=nout) for _ in range(nout)]
@@ -323,10 +308,10 @@ class MLP(Module):
                  init: Union[str, Initializer, None] = None, bias: bool = True,
                  seed: Optional[int] = None, rng: Optional[random.Random] = None,
                  fused: bool = True) -> None:
-        self.nin = _count(nin, "nin")
+        self.nin = positive_int(nin, "nin")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, (list, tuple)) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer widths, got {nouts!r}")
-        self.nouts = [_count(n, f"layer width nouts[{i}]") for i, n in enumerate(nouts)]
+        self.nouts = [positive_int(n, f"layer width nouts[{i}]") for i, n in enumerate(nouts)]
         get_activation(activation)  # a typo fails here even when no hidden layer uses it
         rng = make_rng(seed, rng)
         sizes = [self.nin] + self.nouts

@@ -24,6 +24,8 @@ import random
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence
 
+from ._checks import positive_int
+
 
 @dataclass
 class PerceptronResult:
@@ -50,8 +52,7 @@ class Perceptron:
     """
 
     def __init__(self, nin: int, *, lr: float = 1.0, seed: Optional[int] = None) -> None:
-        if isinstance(nin, bool) or type(nin) is not int or nin < 1:
-            raise ValueError(f"nin must be a positive int, got {nin!r}")
+        nin = positive_int(nin, "nin")
         self.lr = _number(lr, "lr")
         if self.lr <= 0.0:
             raise ValueError(f"lr must be positive, got {lr!r}")
@@ -94,8 +95,7 @@ class Perceptron:
         Stops after the first sweep without a mistake (``converged=True``).
         Labels must be 0 or 1.
         """
-        if isinstance(epochs, bool) or type(epochs) is not int or epochs < 1:
-            raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+        epochs = positive_int(epochs, "epochs")
         if len(X) != len(y):
             raise ValueError(f"X and y must have the same length, got {len(X)} rows and {len(y)} labels")
         if not X:

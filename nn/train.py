@@ -32,6 +32,7 @@ from typing import Callable, List, Optional, Sequence, Union
 from engine import Value, no_grad
 from engine.value import is_real
 
+from ._checks import positive_int
 from .module import Module
 
 LOSSES = ("hinge", "mse", "bce", "cross_entropy")
@@ -183,12 +184,6 @@ def _progress_bar(progress: Optional[bool], epochs: int):
     return tqdm(total=epochs, unit="epoch", file=sys.stderr)
 
 
-def _positive_int(x: object, what: str) -> int:
-    if isinstance(x, bool) or type(x) is not int or x < 1:
-        raise ValueError(f"{what} must be a positive int, got {x!r}")
-    return x
-
-
 def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] = "hinge",
         optimizer: object = None, lr: float = 0.1, epochs: int = 100,
         batch_size: Optional[int] = None, progress: Optional[bool] = None,
@@ -206,9 +201,9 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
     predictions made during the epoch, before each step.
     """
     _check_data(X, y)
-    epochs = _positive_int(epochs, "epochs")
+    epochs = positive_int(epochs, "epochs")
     n = len(X)
-    size = n if batch_size is None else min(_positive_int(batch_size, "batch_size"), n)
+    size = n if batch_size is None else min(positive_int(batch_size, "batch_size"), n)
     _check_outputs(model, X[0], loss)
     task = _task(loss, y)
     opt = _optimizer(optimizer, model, lr)

@@ -302,3 +302,12 @@ def test_fused_equals_unfused_and_gradients_match_finite_differences(arch, data)
     # input gradients by finite differences, away from the kinks of relu-like units
     if arch["activation"] not in ("relu", "leaky_relu") and arch["output_activation"] not in ("relu", "leaky_relu"):
         assert gradcheck(lambda *xs: first_output(fused, list(xs)), x, atol=1e-5, rtol=1e-4)
+
+
+def test_numpy_sizes_and_inputs_work():
+    np = pytest.importorskip("numpy")
+    model = MLP(np.int64(2), [np.int64(3), 1], seed=0)
+    assert model.nin == 2 and model.nouts == [3, 1] and type(model.nouts[0]) is int
+    assert model(np.array([0.5, -1.0])).data == model([0.5, -1.0]).data
+    with pytest.raises(ValueError, match="nin must be a positive int, got True"):
+        Neuron(True)
