@@ -1,7 +1,7 @@
 """Optional sugar: a ``fit`` loop with minibatches, a progress bar and a history.
 
-The plain loop stays the first way to train - it is five lines and every one
-of them is backpropagation you can see::
+The plain loop stays the first way to train - a handful of lines, each one a
+step of backpropagation you can see::
 
     for step in range(100):
         loss = hinge_loss([model(x) for x in X], [2 * t - 1 for t in y])
