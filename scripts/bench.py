@@ -51,6 +51,11 @@ def timed_rounds(engines: list, steps: int, collector: bool, reference: Optional
         for k in range(steps):
             turn = engines[k % len(engines):] + engines[:k % len(engines)]
             for e in turn:
+                if collector:
+                    # Untimed: free the previous step's garbage so that no engine pays for
+                    # collecting another's cycles (this favours micrograd, whose garbage
+                    # would otherwise be collected during its own next step).
+                    gc.collect()
                 start = time.perf_counter()
                 loss = e.step(k)
                 times[e.name].append(time.perf_counter() - start)
@@ -238,6 +243,31 @@ def table(r: dict) -> str:
     return "\n".join(lines + notes)
 
 
+def verdicts(r: dict) -> str:
+    """Each target of issue 6 with the measured figure: met, or missed by how much."""
+    rows = []
+
+    def judge(what: str, value: float, target: float, higher: bool, unit: str = "×") -> None:
+        ok = value >= target if higher else value <= target
+        verdict = "met" if ok else f"missed by {abs(value / target - 1):.0%}"
+        rows.append(f"| {what} | {'≥' if higher else '≤'} {target:.3g}{unit} | {value:.2f}{unit} | "
+                    f"{verdict} |")
+
+    judge("eager, default GC", r["gc_on"]["chainrule eager"]["x"], 50, True)
+    judge("eager, GC off", r["gc_off"]["chainrule eager"]["x"], 5, True)
+    judge("traced, default GC", r["gc_on"]["chainrule traced"]["x"], 300, True)
+    judge("traced, GC off", r["gc_off"]["chainrule traced"]["x"], 20, True)
+    if "vs_torch" in r:
+        judge("NumPy replay time / PyTorch time", r["vs_torch"], 1.5, False)
+    judge("bytes per node / micrograd's", r["bytes"]["chainrule"] / r["bytes"]["micrograd"], 1 / 3,
+          False, "")
+    samples = r["flat"]["samples"]
+    growth = samples[-1][1] / samples[0][1] - 1
+    rows.append(f"| live objects, step {samples[0][0]} → {samples[-1][0]} (GC off) | flat | "
+                f"{growth:+.2%} | {'met' if abs(growth) < 0.01 else 'missed'} |")
+    return "\n".join(["| target | wanted | measured | verdict |", "|---|---:|---:|---|"] + rows)
+
+
 def environment() -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
@@ -257,7 +287,7 @@ def main(argv: Optional[list] = None) -> int:
         return 0
     env = environment()
     result = measure(args.quick, with_torch=not args.no_torch)
-    text = table(result)
+    text = table(result) + "\n\n" + verdicts(result)
     print()
     print(text)
     out = args.out if args.out is not None or args.quick else ROOT / "docs" / "performance.md"
@@ -270,9 +300,43 @@ def main(argv: Optional[list] = None) -> int:
 
 PAGE = """# Performance
 
-Regenerate with `make bench` (or `.venv/bin/python -m scripts.bench`). Measured on {env}.
+Regenerate with `make bench` (or `.venv/bin/python -m scripts.bench`; about three
+minutes). Measured on {env}. Timings on a shared machine move by tens of percent
+from run to run; the ratios are paired per round, which cancels most of that.
 
 {table}
+
+## What the engines are
+
+- **micrograd** 0.1.0, driven as in its demo notebook.
+- **chainrule eager**: `nn.MLP`, `nn.losses.hinge_loss`, `loss.backward()`: the graph
+  you can draw and step through. One `engine.dot` node per neuron (micrograd makes
+  two nodes per weight), local derivatives stored in the forward pass, no reference
+  cycles (so the cyclic garbage collector never has to free a graph), an iterative
+  topological order whose input scans run in C, and a backward loop that skips a
+  node whose upstream gradient is exactly 0 when its local derivatives are finite
+  (it would only add zeros: a ReLU that is off, a sample already past the hinge
+  margin - after the first few steps that is about 90% of this workload's backward).
+- **chainrule traced**: `engine.trace(loss)` records the graph once and generates
+  one straight-line Python function from the rule table's code templates; every
+  step replays it on the current parameters. Losses and gradients are bitwise the
+  eager ones on this workload (same operations, same order).
+- **chainrule vectorised**: `engine.trace(loss).vectorised()` replays the trace
+  level by level with NumPy (all dot nodes of a layer in one array operation;
+  `np.bincount` scatter-adds the backward contributions); parameters in one array.
+- **PyTorch** CPU, `torch.set_num_threads(1)`, float64, the same model as tensors.
+
+## Why eager stops where it does
+
+An eager step still creates about 7,500 Values (3,300 `dot` nodes, 3,200 ReLUs),
+and each `dot` checks its inputs' types, gathers their numbers and stores its
+local derivatives - a few microseconds each in CPython. Sorting and walking the
+graph back costs about as much again, and the garbage collector's young-generation
+passes over those fresh objects add another 10-15%. micrograd pays all of this
+and more: nine times the nodes, each with a closure that makes a reference cycle,
+so its time with the default collector is dominated by full collections.
+Tracing removes the per-node objects altogether, which is where the last
+factor of ten comes from.
 """
 
 if __name__ == "__main__":
