@@ -347,9 +347,9 @@ def _learner_call(fn: Callable, xs: tuple, name: str, part: str):
     """``fn(*xs)`` for a learner op, an overflow reported under the op's name."""
     try:
         return fn(*xs)
-    except OverflowError as error:
-        raise ValueError(f"{part} of {name!r} raised OverflowError ({error}); engine.numeric's "
-                         "helpers (exp, power, div) give inf instead") from None
+    except (OverflowError, ZeroDivisionError) as error:
+        raise ValueError(f"{part} of {name!r} raised {type(error).__name__} ({error}); "
+                         "engine.numeric's helpers (exp, power, div) give inf/nan instead") from None
 
 
 def _learner_number(out: object, name: str, part: str) -> float:

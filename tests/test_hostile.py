@@ -125,6 +125,10 @@ ENGINE += [
      "forward of .h_cx. must return a real number, got complex"),
     ("learner local count", _learner_op("h_loc", lambda x: x, lambda x, o: (1.0, 2.0)), ValueError,
      "must give 1 number"),
+    ("learner divides by zero", _learner_op("h_div", lambda x: 1.0 / (x - x)), ValueError,
+     "forward of 'h_div' raised ZeroDivisionError.*inf/nan instead"),
+    ("learner local divides by zero", _learner_op("h_ldiv", lambda x: x, lambda x, o: (1 / (o - o),)),
+     ValueError, "local of 'h_ldiv' raised ZeroDivisionError"),
 ]
 
 HUGE = 10 ** 400  # an int no float can hold: IEEE rounds it to inf, never OverflowError
