@@ -54,7 +54,8 @@ def accuracy_of(predicted: Sequence[int], y: Sequence[int]) -> float:
     return sum(int(p == t) for p, t in zip(predicted, y)) / len(y)
 
 
-def plane_grid(X: Sequence[Sequence[float]], steps: int, margin: float = 0.4):
+def plane_grid(X: Sequence[Sequence[float]], steps: int,
+               margin: float = 0.4) -> tuple[list[float], list[float], list[tuple]]:
     """A ``steps`` x ``steps`` grid covering the 2-D points ``X`` (plus a margin).
 
     Returns ``(xs, ys, points)``: the two axes and every grid point, row by row.
@@ -98,10 +99,15 @@ def decision_regions(ax, model: Callable, X: Sequence[Sequence[float]], y: Seque
         # One score: shade by its side of the threshold, and draw the boundary where
         # the score crosses it (interpolated, so the line is smooth).
         zz = [[r[0] for r in rows[j * steps:(j + 1) * steps]] for j in range(steps)]
-        span = max(abs(v) for row in zz for v in row) + abs(threshold) + 1.0
-        levels = [threshold - span, threshold, threshold + span]
-        ax.contourf(xs, ys, zz, levels=levels, cmap=cmap, alpha=0.22)
-        ax.contour(xs, ys, zz, levels=[threshold], colors="#333333", linewidths=1.0)
+        scores = [r[0] for r in rows]
+        if min(scores) == max(scores):
+            # A constant score (a network that learned nothing): one class everywhere.
+            ax.set_facecolor(CLASS_COLOURS[int(scores[0] > threshold)] + "38")
+        else:
+            span = max(abs(v) for v in scores) + abs(threshold) + 1.0
+            levels = [threshold - span, threshold, threshold + span]
+            ax.contourf(xs, ys, zz, levels=levels, cmap=cmap, alpha=0.22)
+            ax.contour(xs, ys, zz, levels=[threshold], colors="#333333", linewidths=1.0)
     else:
         # Class c wins where its margin z_c - max(other z) is positive; filling and
         # outlining each margin's positive part gives smooth regions and boundaries.
@@ -117,6 +123,8 @@ def decision_regions(ax, model: Callable, X: Sequence[Sequence[float]], y: Seque
     acc = accuracy_of(classify(model, X, threshold=threshold), y)
     ax.text(0.02, 0.03, f"accuracy {acc:.0%}", transform=ax.transAxes, fontsize=9,
             bbox=dict(boxstyle="round,pad=0.3", facecolor="white", alpha=0.85, edgecolor="none"))
+    ax.set_xlim(xs[0], xs[-1])
+    ax.set_ylim(ys[0], ys[-1])
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_aspect("equal", adjustable="box")
@@ -132,7 +140,8 @@ def curves(ax, series: Mapping[str, Sequence[float]], *, title: Optional[str] = 
     Point ``i`` of a series is drawn at ``x = start + i`` (``start=1`` for per-epoch records).
     """
     for i, (name, values) in enumerate(series.items()):
-        ax.plot(range(start, start + len(values)), list(values), color=LINE_COLOURS[i % len(LINE_COLOURS)],
+        ax.plot(range(start, start + len(values)), list(values),
+                color=LINE_COLOURS[i % len(LINE_COLOURS)],
                 linewidth=1.8, label=name)
     if log:
         ax.set_yscale("log")
@@ -145,7 +154,7 @@ def curves(ax, series: Mapping[str, Sequence[float]], *, title: Optional[str] = 
         ax.legend(fontsize=9)
 
 
-def figure(ncols: int = 1, nrows: int = 1, *, size: tuple = (5.2, 4.4)):
+def figure(ncols: int = 1, nrows: int = 1, *, size: tuple = (5.2, 4.4)) -> tuple:
     """A new figure of ``nrows`` x ``ncols`` panels, each about ``size`` inches."""
     plt = pyplot()
     fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows),
@@ -153,7 +162,7 @@ def figure(ncols: int = 1, nrows: int = 1, *, size: tuple = (5.2, 4.4)):
     return fig, [ax for row in axes for ax in row]
 
 
-def regions_figure(count: int, X: Sequence[Sequence[float]], *, width: float = 3.9):
+def regions_figure(count: int, X: Sequence[Sequence[float]], *, width: float = 3.9) -> tuple:
     """A row of ``count`` panels shaped for :func:`decision_regions` of the points ``X``.
 
     The height follows the data's aspect ratio, so the equal-aspect panels fill them.

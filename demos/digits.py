@@ -22,6 +22,8 @@ Needs scikit-learn only for its bundled copy of the digits (no download):
 # %%
 import random
 import time
+from pathlib import Path
+from typing import Callable, Optional
 
 import engine
 from engine import no_grad
@@ -31,10 +33,10 @@ from demos._common import options, progress, pyplot, say
 
 NAME = "digits"
 ORDER = 10
-SUMMARY = "a real dataset: 8x8 handwritten digits to >= 95% test accuracy, confusion matrix, mistakes"
+SUMMARY = "8x8 handwritten digits to >= 95% test accuracy with scalar Values; confusions and mistakes"
 
 
-def load():
+def load() -> tuple[list[list[float]], list[int]]:
     """The digits as lists: pixel rows scaled to [0, 1], their labels, and the 8x8 images."""
     try:
         from sklearn.datasets import load_digits
@@ -62,12 +64,12 @@ def load():
 
 
 # %%
-def digit_loss(logits, onehot):
+def digit_loss(logits: list, onehot: list[float]) -> engine.Value:
     """Cross-entropy ``log Σ exp(z) - Σ t_j z_j`` of one example (``onehot`` picks the answer)."""
     return engine.sum([z.exp() for z in logits]).log() - engine.dot(onehot, logits)
 
 
-def one_hot(t: int) -> list:
+def one_hot(t: int) -> list[float]:
     """``[0, ..., 1, ..., 0]`` with the 1 at digit ``t``."""
     return [1.0 if j == t else 0.0 for j in range(10)]
 
@@ -85,21 +87,21 @@ def one_hot(t: int) -> list:
 
 
 # %%
-def per_example(model, batch: int):
+def per_example(model: MLP, batch: int) -> Callable:
     """The function traced and replayed: one example's loss, already divided by the batch size."""
-    def loss(x, onehot):
+    def loss(x: list, onehot: list[float]) -> engine.Value:
         return digit_loss(model(x), onehot) * (1.0 / batch)
     return loss
 
 
-def replayer(model, batch: int, X, y):
+def replayer(model: MLP, batch: int, X: list, y: list[int]) -> Optional[Callable]:
     """A traced replay of one example's forward+backward, or None when the engine has no trace."""
     if not hasattr(engine, "trace"):
         return None
     return engine.trace(per_example(model, batch), X[0], one_hot(y[0]))
 
 
-def compare_with_eager(model, replay, X, y, batch: int) -> float:
+def compare_with_eager(model: MLP, replay: Callable, X: list, y: list[int], batch: int) -> float:
     """Largest gap between eager and replayed gradients summed over the same examples."""
     loss = per_example(model, batch)
     params = model.parameters()
@@ -125,8 +127,8 @@ def compare_with_eager(model, replay, X, y, batch: int) -> float:
 
 
 # %%
-def train(model, X, y, Xtest, ytest, *, epochs: int, batch: int, lr: float, replay=None,
-          seed: int = 0):
+def train(model: MLP, X: list, y: list[int], Xtest: list, ytest: list[int], *, epochs: int,
+          batch: int, lr: float, replay: Optional[Callable] = None, seed: int = 0) -> dict:
     """Minibatch Adam with a linearly decaying rate; per-epoch loss and test accuracy.
 
     ``replay`` (from :func:`replayer`) does each example's forward and backward;
@@ -168,7 +170,7 @@ def train(model, X, y, Xtest, ytest, *, epochs: int, batch: int, lr: float, repl
     return record
 
 
-def predict(model, X):
+def predict(model: MLP, X: list) -> list[tuple[int, float]]:
     """Each row's predicted digit and the probability the model gives it."""
     out = []
     with no_grad():
@@ -179,12 +181,12 @@ def predict(model, X):
     return out
 
 
-def accuracy_of(predictions, y) -> float:
+def accuracy_of(predictions: list[tuple[int, float]], y: list[int]) -> float:
     """Fraction of predictions equal to the labels."""
     return sum(1 for (p, _), t in zip(predictions, y) if p == t) / len(y)
 
 
-def confusion(predictions, y) -> list:
+def confusion(predictions: list[tuple[int, float]], y: list[int]) -> list[list[int]]:
     """10 x 10 counts: row = true digit, column = predicted digit."""
     table = [[0] * 10 for _ in range(10)]
     for (p, _), t in zip(predictions, y):
@@ -201,12 +203,17 @@ def confusion(predictions, y) -> list:
 
 
 # %%
-def image(x):
+def _a(digit: int) -> str:
+    """The digit with its article, as read aloud: 'an 8', 'a 3'."""
+    return f"an {digit}" if digit == 8 else f"a {digit}"
+
+
+def image(x: list[float]) -> list[list[float]]:
     """A flat 64-pixel row as an 8 x 8 grid."""
     return [x[r * 8:(r + 1) * 8] for r in range(8)]
 
 
-def plot_examples(X, y, out, count: int = 30):
+def plot_examples(X: list, y: list[int], out: Path, count: int = 30) -> Path:
     """The first ``count`` digits of the dataset with their labels."""
     plt = pyplot()
     fig, axes = plt.subplots(3, count // 3, figsize=(count // 3 * 0.9, 3.2), layout="constrained")
@@ -217,7 +224,7 @@ def plot_examples(X, y, out, count: int = 30):
     return _plots.save(fig, out, "examples.png", title="Handwritten digits: 64 numbers each")
 
 
-def plot_curves(record, out):
+def plot_curves(record: dict, out: Path) -> Path:
     """Training loss and test accuracy per epoch."""
     fig, (left, right) = _plots.figure(2, size=(5.2, 3.8))
     _plots.curves(left, {"training loss": record["loss"]}, title="Cross-entropy (training)",
@@ -229,7 +236,7 @@ def plot_curves(record, out):
     return _plots.save(fig, out, "training.png", title="Learning the digits")
 
 
-def plot_confusion(table, out):
+def plot_confusion(table: list[list[int]], out: Path) -> Path:
     """The confusion matrix as a heat map with every count written in."""
     fig, (ax,) = _plots.figure(1, size=(6.0, 5.4))
     image_ = ax.imshow(table, cmap="Blues")
@@ -251,7 +258,8 @@ def plot_confusion(table, out):
     return _plots.save(fig, out, "confusion_matrix.png")
 
 
-def plot_mistakes(X, y, predictions, out, limit: int = 24):
+def plot_mistakes(X: list, y: list[int], predictions: list[tuple[int, float]], out: Path,
+                  limit: int = 24) -> Path:
     """The misclassified test digits, with the true and the predicted label."""
     wrong = [i for i, ((p, _), t) in enumerate(zip(predictions, y)) if p != t][:limit]
     plt = pyplot()
@@ -288,7 +296,8 @@ def main(argv=None) -> dict:
     result = {"replay_gap": None}
     say(f"""
         {len(X)} digits in the collection; this run trains on {len(Xtr)} and tests on
-        {len(Xte)} others that it never sees while learning. A 64 → 32 → 10 network with {len(model.parameters())} parameters, trained for {epochs} epochs
+        {len(Xte)} others that it never sees while learning. A 64 → 32 → 10 network with
+        {len(model.parameters())} parameters, trained for {epochs} epochs
         of minibatch Adam, one scalar Value at a time.
         """)
     figures = [plot_examples(X, y, opts.out)]
@@ -318,7 +327,7 @@ def main(argv=None) -> dict:
         Training took {seconds:.1f} s. Test accuracy: {acc:.1%} ({sum(table[i][i] for i in
         range(10))} of {len(yte)} digits the network never saw){
         "" if opts.quick or acc >= 0.95 else " - short of the 95% aimed for"}. The most
-        common confusion: a {worst[0]} read as a {worst[1]} ({table[worst[0]][worst[1]]}
+        common confusion: {_a(worst[0])} read as {_a(worst[1])} ({table[worst[0]][worst[1]]}
         times).
         """)
     figures += [plot_curves(record, opts.out), plot_confusion(table, opts.out),

@@ -27,10 +27,12 @@ opens as a notebook (jupytext percent format).
 # the tie.
 
 # %%
+import random
 import time
+from pathlib import Path
 
 import engine
-from nn import MLP
+from nn import MLP, Layer
 from nn.data import make_moons
 from nn.optim import Adam
 from nn.train import accuracy, fit
@@ -39,10 +41,10 @@ from demos._common import options, say
 
 NAME = "initialisation"
 ORDER = 7
-SUMMARY = "initialisation: all-equal weights keep hidden units identical forever; Xavier/He break the tie"
+SUMMARY = "equal starting weights keep hidden units identical forever; Xavier/He break the tie"
 
 
-def constant(fan_in: int, fan_out: int, rng) -> float:
+def constant(fan_in: int, fan_out: int, rng: random.Random) -> float:
     """Every weight 0.5: an initialiser with no randomness at all."""
     return 0.5
 
@@ -64,19 +66,19 @@ STARTS = {
 
 
 # %%
-def hidden_activations(model, X) -> list:
+def hidden_activations(model: MLP, X: list) -> list[list[float]]:
     """Outputs of the first hidden layer: one row per unit, one column per point."""
     with engine.no_grad():
         columns = [[v.data for v in model.layers[0](x)] for x in X]
     return [list(row) for row in zip(*columns)]
 
 
-def spread(rows) -> float:
+def spread(rows: list[list[float]]) -> float:
     """Largest difference between any unit's row and the first unit's row."""
     return max(abs(a - b) for row in rows[1:] for a, b in zip(row, rows[0]))
 
 
-def weight_rows(layer) -> list:
+def weight_rows(layer: Layer) -> list[list[float]]:
     """Each neuron's incoming weights and bias, as one row of numbers."""
     return [[w.data for w in n.w] + [n.b.data] for n in layer.neurons]
 
@@ -89,7 +91,7 @@ def weight_rows(layer) -> list:
 
 
 # %%
-def train_all(X, y, epochs: int, lr: float):
+def train_all(X: list, y: list[int], epochs: int, lr: float) -> tuple[dict, dict]:
     """Train one model per start; returns models and their histories."""
     models, histories = {}, {}
     for name, (activation, init) in STARTS.items():
@@ -120,7 +122,7 @@ DEPTH_STARTS = {
 }
 
 
-def signal_by_depth(X, depth: int, width: int) -> dict:
+def signal_by_depth(X: list, depth: int, width: int) -> tuple[dict, dict]:
     """Std. of each layer's activations over the points, and the top layer's values, per start."""
     result, top = {}, {}
     for name, init in DEPTH_STARTS.items():
@@ -147,7 +149,7 @@ def signal_by_depth(X, depth: int, width: int) -> dict:
 
 
 # %%
-def plot_hidden(models, X, y, out):
+def plot_hidden(models: dict, X: list, y: list[int], out: Path) -> Path:
     """Heat maps of the first hidden layer's outputs (units x points), one per start."""
     order = sorted(range(len(X)), key=lambda i: (y[i], X[i][0]))
     points = [X[i] for i in order]
@@ -158,17 +160,19 @@ def plot_hidden(models, X, y, out):
         image = ax.imshow(rows, aspect="auto", cmap="RdBu_r", vmin=-top, vmax=top,
                           interpolation="nearest")
         gap = spread(rows)
-        verdict = f"all {len(rows)} units identical" if gap == 0 else f"units differ by up to {gap:.2g}"
+        verdict = (f"all {len(rows)} units identical" if gap == 0
+                   else f"units differ by up to {gap:.2g}")
         ax.set_title(f"{name}\n({verdict})", fontsize=10)
         ax.set_xlabel("training point (class 0 | class 1)")
         ax.set_ylabel("hidden unit")
         ax.axvline(y.count(0) - 0.5, color="black", linewidth=0.8)
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     return _plots.save(fig, out, "hidden_units.png",
-                       title="First hidden layer after training: identical rows mean identical units")
+                       title="First hidden layer after training: "
+                             "identical rows mean identical units")
 
 
-def plot_training(histories, out):
+def plot_training(histories: dict, out: Path) -> Path:
     """All loss curves on one chart, all accuracy curves on another."""
     fig, (left, right) = _plots.figure(2, size=(5.4, 4.0))
     _plots.curves(left, {k: h.loss for k, h in histories.items()}, title="Training loss",
@@ -179,7 +183,7 @@ def plot_training(histories, out):
     return _plots.save(fig, out, "training.png", title="Same network, four starting points")
 
 
-def plot_regions(models, X, y, out, steps: int):
+def plot_regions(models: dict, X: list, y: list[int], out: Path, steps: int) -> Path:
     """Decision regions of the four trained models side by side."""
     fig, axes = _plots.regions_figure(len(models), X)
     for i, (ax, (name, model)) in enumerate(zip(axes, models.items())):
@@ -187,7 +191,7 @@ def plot_regions(models, X, y, out, steps: int):
     return _plots.save(fig, out, "decision_regions.png", title="What each start learned")
 
 
-def plot_depth(stds, last_layer, out):
+def plot_depth(stds: dict, last_layer: dict, out: Path) -> Path:
     """Activation spread per layer, and the top layer's values, for each scale of random start."""
     fig, (left, right) = _plots.figure(2, size=(5.4, 4.0))
     for i, (name, values) in enumerate(stds.items()):

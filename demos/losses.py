@@ -25,6 +25,8 @@ a notebook (jupytext percent format).
 # %%
 import math
 import time
+from pathlib import Path
+from typing import Callable, Optional
 
 import engine
 from engine import Value
@@ -32,13 +34,13 @@ from nn import MLP
 from nn.data import make_spirals
 from nn.losses import binary_cross_entropy_with_logits, cross_entropy, softmax
 from nn.optim import SGD
-from nn.train import accuracy, fit
+from nn.train import History, accuracy, fit
 from demos import _plots
 from demos._common import options, say
 
 NAME = "losses"
 ORDER = 8
-SUMMARY = "losses: MSE vs binary vs softmax cross-entropy, their gradients and their decision regions"
+SUMMARY = "MSE vs binary vs softmax cross-entropy: the gradients they send back, their decision regions"
 
 # %% [markdown]
 # ## One example, one logit
@@ -67,7 +69,7 @@ def bce_of_logit(z: Value) -> Value:
     return binary_cross_entropy_with_logits(z, 1.0)
 
 
-def loss_and_slope(fn, z: float):
+def loss_and_slope(fn: Callable[[Value], Value], z: float) -> tuple[float, float]:
     """``fn`` at logit ``z`` and its derivative d fn / dz, both from the engine."""
     leaf = Value(z, label="z")
     out = fn(leaf)
@@ -75,7 +77,7 @@ def loss_and_slope(fn, z: float):
     return out.data, leaf.grad
 
 
-def plot_shapes(out, zs):
+def plot_shapes(out: Path, zs: list[float]) -> Path:
     """Both losses and both derivatives over a range of logits."""
     fig, (left, right) = _plots.figure(2, size=(5.2, 3.9))
     shapes = {"squared error": mse_of_logit, "binary cross-entropy": bce_of_logit}
@@ -117,12 +119,12 @@ def plot_shapes(out, zs):
 
 
 # %%
-def one_hot(t: int, k: int) -> list:
+def one_hot(t: int, k: int) -> list[float]:
     """``[0, ..., 1, ..., 0]`` with the 1 at ``t``."""
     return [1.0 if j == t else 0.0 for j in range(k)]
 
 
-def softmax_mse(outputs, targets) -> Value:
+def softmax_mse(outputs: list, targets: list[int]) -> Value:
     """Mean squared error between the softmax probabilities and the one-hot targets."""
     terms = []
     for row, t in zip(outputs, targets):
@@ -130,7 +132,7 @@ def softmax_mse(outputs, targets) -> Value:
     return engine.sum(terms) / len(terms)
 
 
-def one_vs_rest_bce(outputs, targets) -> Value:
+def one_vs_rest_bce(outputs: list, targets: list[int]) -> Value:
     """Binary cross-entropy of every logit against "is it this class?"."""
     logits = [z for row in outputs for z in row]
     answers = [y for row, t in zip(outputs, targets) for y in one_hot(t, len(row))]
@@ -144,7 +146,7 @@ LOSSES = {
 }
 
 
-def train_each(X, y, epochs: int, batch: int):
+def train_each(X: list, y: list[int], epochs: int, batch: int) -> tuple[dict, dict, dict]:
     """One identically started model per loss; returns models, histories and seconds."""
     models, histories, seconds = {}, {}, {}
     for name, loss in LOSSES.items():
@@ -157,7 +159,7 @@ def train_each(X, y, epochs: int, batch: int):
     return models, histories, seconds
 
 
-def first_epoch_reaching(history, level: float):
+def first_epoch_reaching(history: History, level: float) -> Optional[int]:
     """The first epoch whose training accuracy reached ``level``, or None."""
     return next((i + 1 for i, a in enumerate(history.accuracy) if a >= level), None)
 
@@ -167,7 +169,7 @@ def first_epoch_reaching(history, level: float):
 
 
 # %%
-def plot_curves(histories, out):
+def plot_curves(histories: dict, out: Path) -> Path:
     """Accuracy per epoch for the three losses on one chart (their losses are not comparable)."""
     fig, (ax,) = _plots.figure(1, size=(6.6, 4.2))
     _plots.curves(ax, {k: [100 * a for a in h.accuracy] for k, h in histories.items()},
@@ -179,7 +181,7 @@ def plot_curves(histories, out):
     return _plots.save(fig, out, "training.png")
 
 
-def plot_regions(models, X, y, out, steps: int):
+def plot_regions(models: dict, X: list, y: list[int], out: Path, steps: int) -> Path:
     """The three trained models' decision regions side by side."""
     fig, axes = _plots.regions_figure(len(models), X, width=4.2)
     for i, (ax, (name, model)) in enumerate(zip(axes, models.items())):

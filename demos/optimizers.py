@@ -27,6 +27,8 @@ as a notebook (jupytext percent format).
 
 # %%
 import time
+from pathlib import Path
+from typing import Callable
 
 from engine import Value
 from nn import MLP
@@ -38,7 +40,7 @@ from demos._common import options, say
 
 NAME = "optimizers"
 ORDER = 9
-SUMMARY = "optimizers: SGD, momentum and Adam from the same start, on a toy valley and on the moons"
+SUMMARY = "SGD, momentum and Adam from the same start, on a toy valley and on the moons"
 
 # %% [markdown]
 # ## A valley you can see
@@ -64,7 +66,7 @@ TOY_OPTIMIZERS = {
 }
 
 
-def descend(make_optimizer, start, steps: int) -> list:
+def descend(make_optimizer: Callable, start: tuple, steps: int) -> list[tuple[float, float]]:
     """The path ``[(a, b), ...]`` an optimizer takes on the valley."""
     a, b = Value(start[0], label="a"), Value(start[1], label="b")
     opt = make_optimizer([a, b])
@@ -77,9 +79,11 @@ def descend(make_optimizer, start, steps: int) -> list:
     return path
 
 
-def plot_valley(paths, out):
+def plot_valley(paths: dict, out: Path) -> Path:
     """The valley's contour lines with every optimizer's path on top."""
     fig, (ax,) = _plots.figure(1, size=(8.0, 3.9))
+    first = next(iter(paths.values()))
+    steps = len(first) - 1
     xs = [-6.5 + 9 * i / 200 for i in range(201)]
     ys = [-2.0 + 4.0 * j / 120 for j in range(121)]
     zz = [[valley(Value(x), Value(yv)).data for x in xs] for yv in ys]
@@ -89,14 +93,14 @@ def plot_valley(paths, out):
         ax.plot([p[0] for p in path], [p[1] for p in path], "o-", markersize=3,
                 color=_plots.LINE_COLOURS[i], linewidth=1.4, label=name)
     ax.plot([0], [0], "*", color="black", markersize=14, label="minimum")
-    ax.plot([paths[next(iter(paths))][0][0]], [paths[next(iter(paths))][0][1]], "s",
+    ax.plot([first[0][0]], [first[0][1]], "s",
             color="black", markersize=7, label="start")
     ax.set_xlabel("a (shallow direction)")
     ax.set_ylabel("b (steep direction)")
     ax.set_aspect("equal", adjustable="box")
     ax.legend(loc="lower right", fontsize=9)
     return _plots.save(fig, out, "valley_paths.png",
-                       title=f"{len(next(iter(paths.values()))) - 1} steps on f(a, b) = a²/50 + b²")
+                       title=f"{steps} steps on f(a, b) = a²/50 + b²")
 
 
 # %% [markdown]
@@ -109,7 +113,7 @@ def plot_valley(paths, out):
 
 
 # %%
-def moons_runs(X, y, epochs: int, batch: int):
+def moons_runs(X: list, y: list[int], epochs: int, batch: int) -> tuple[dict, dict, dict]:
     """Train one identically started model per optimizer; histories and final accuracies."""
     makers = {
         "SGD, lr 0.1": lambda ps: SGD(ps, lr=0.1),
@@ -128,7 +132,7 @@ def moons_runs(X, y, epochs: int, batch: int):
     return histories, accuracies, seconds
 
 
-def plot_moons(histories, out):
+def plot_moons(histories: dict, out: Path) -> Path:
     """Every optimizer's loss per epoch on one chart (log scale)."""
     fig, (ax,) = _plots.figure(1, size=(7.0, 4.4))
     _plots.curves(ax, {k: h.loss for k, h in histories.items()}, log=True, start=1,
@@ -187,7 +191,8 @@ def main(argv=None) -> dict:
         After {epochs} epochs the lowest loss belongs to {ranked[0]} and the highest to
         {ranked[-1]}. Adam's default learning rate is a cautious one (each step moves a
         weight by about 0.001 at most), so on a short run like this it {adam_vs_sgd};
-        with ten times that rate Adam ends at {final["Adam, lr 0.01"]:.4f}. {jumpy}: its loss went up in {ups}
+        with ten times that rate Adam ends at {final["Adam, lr 0.01"]:.4f}. {jumpy}: its
+        loss went up in {ups}
         epochs, plain SGD's in {plain_ups}. No optimizer wins every race; what Adam offers is one
         step size that suits every parameter, whatever the size of its gradient.
         """)
