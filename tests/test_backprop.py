@@ -2,6 +2,7 @@
 
 import math
 import os
+import re
 import subprocess
 import sys
 import time
@@ -12,8 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import engine
-from engine import Value, backward, topological_order
+from engine import Value, backward, numeric, topological_order
 from engine.backprop import NodeNames, fmt
+from engine.expr import parse_expression
 from test_ops import TORCH  # the op -> torch reference table lives with the op tests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -284,3 +286,52 @@ def test_random_graphs_match_torch_autograd(graph):
     theirs = [0.0 if t.grad is None else t.grad.item() for t in nodes[:len(xs)]]
     assert root.data == pytest.approx(nodes[-1].item(), rel=1e-12, abs=1e-12)
     assert [v.grad for v in leaves] == pytest.approx(theirs, rel=1e-12, abs=1e-12)
+
+
+# --- the formula text shown to learners is the derivative that is used -----------------------
+
+SPELLING = [("²", " ** 2"), ("³", " ** 3"), ("√(2/π)", "sqrt(2 / pi)"), ("ln(", "log("),
+            ("σ(", "sigmoid(")]
+CHOICE = re.compile(r"^(\S+) if (\w+) > 0 else (\S+)$")  # relu, leaky_relu
+
+
+def evaluate_formula(text: str, values: dict) -> float:
+    """A formula of the rule table, read with the engine's own safe expression parser."""
+    values = dict(values, pi=math.pi)
+    text, _, where = text.partition(", where ")
+    if where:  # "..., where t = <expression>"
+        name, _, definition = where.partition(" = ")
+        values[name] = evaluate_formula(definition, values)
+    choice = CHOICE.match(text)
+    if choice:
+        positive, name, otherwise = choice.groups()
+        text = positive if values[name] > 0 else otherwise
+    if text.startswith("sign("):
+        x = values[text[5:-1]]
+        return (x > 0) - (x < 0)
+    for symbol, python in SPELLING:
+        text = text.replace(symbol, python)
+    for name, x in list(values.items()):
+        text = text.replace(f"Φ({name})", f"Phi_{name}").replace(f"φ({name})", f"phi_{name}")
+        values[f"Phi_{name}"], values[f"phi_{name}"] = numeric.normal_cdf(x), numeric.normal_pdf(x)
+    return parse_expression(text, values).data
+
+
+@pytest.mark.parametrize("name", [n for n, op in engine.RULES.items() if op.builtin])
+def test_step_formulas_compute_the_local_derivatives(name):
+    op = engine.RULES[name]
+    lo, hi = op.domain
+    for point in (0.3, 0.8):
+        xs = [lo + (hi - lo) * (point - 0.07 * i) for i in range(op.arity or 5)]
+        for attr in op.attrs or (None,):
+            leaves = [Value(x, label=label) for x, label in zip(xs, "abcfg")]
+            out = engine.apply(op, leaves, attr)
+            out.label = "out"
+            (step,) = out.backward_steps()
+            values = {v.label: v.data for v in leaves + [out]}
+            for i, local in enumerate(step.locals):
+                main, where, definition = step.formula(i).partition(", where ")
+                for side in main.split(" = "):  # "exp(a) = out": both sides
+                    value = evaluate_formula(side + where + definition, values)
+                    assert value == pytest.approx(local, rel=1e-12), (
+                        f"{name}: formula {step.formula(i)!r} for input {i}")
