@@ -263,10 +263,15 @@ def main(argv=None) -> Result:
     n, steps, grid = (40, 100, 40) if opts.quick else (100, 100, 110)
     X, y, signs = moons(n)
     model = MLP(2, [16, 16, 1], seed=1337)
+    loss, _ = loss_and_accuracy(model, X, signs)
+    nodes = engine.topological_order(loss)
+    ops = sum(1 for v in nodes if v.op is not None)
     say(f"""
         Two moons of {n} points, and an MLP with layers 2 → 16 → 16 → 1 (ReLU hidden
         units, a plain linear score at the top): {len(model.parameters())} parameters,
-        every one a Value the loss will reach.
+        every one a Value the loss will reach. One forward pass over all the points
+        builds a graph of {len(nodes)} nodes ({ops} of them made by an op), and one
+        backward pass visits each of those once.
         """)
 
     names = ["L0.N0.w0", "L0.N5.b", "L1.N3.w7", "L1.N9.b", "L2.N0.w2", "L2.N0.b"]
