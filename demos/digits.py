@@ -306,7 +306,7 @@ def main(argv=None) -> dict:
         {len(X)} digits in the collection; this run trains on {len(Xtr)} and tests on
         {len(Xte)} others that it never sees while learning. A 64 → 32 → 10 network with
         {len(model.parameters())} parameters, trained for {epochs} epochs
-        of minibatch Adam, one scalar Value at a time.
+        of minibatch Adam, one scalar at a time.
         """)
     figures = [plot_examples(X, y, opts.out)]
     replay = replayer(model, 32, Xtr, ytr)
