@@ -240,7 +240,8 @@ def plot_curves(record: dict, out: Path) -> Path:
     _plots.curves(right, {"test accuracy": [100 * a for a in record["test_accuracy"]]},
                   title="Accuracy on unseen digits", xlabel="epoch", ylabel="accuracy (%)",
                   start=1)
-    right.axhline(95, color="#999999", linestyle=":", linewidth=1)
+    right.axhline(95, color="#999999", linestyle=":", linewidth=1.2, label="95% target")
+    right.legend(fontsize=9)
     return _plots.save(fig, out, "training.png", title="Learning the digits")
 
 
