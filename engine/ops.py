@@ -217,8 +217,9 @@ def _gelu_tanh_local(x, out, a):
 
 _rule("gelu_tanh", "GELU(tanh)", _gelu_tanh_forward, _gelu_tanh_local,
       "0.5 * {0} * (1 + tanh(√(2/π) * ({0} + 0.044715 * {0}³)))",
-      ("0.5 * (1 + t) + 0.5 * {0} * (1 - t²) * √(2/π) * (1 + 3 * 0.044715 * {0}²), "
-       "where t = tanh(√(2/π) * ({0} + 0.044715 * {0}³))",))
+      # spelled out in full: a "where t = ..." clause would read as t = (the value shown after it)
+      ("0.5 * (1 + tanh(√(2/π) * ({0} + 0.044715 * {0}³))) + 0.5 * {0} * "
+       "(1 - tanh(√(2/π) * ({0} + 0.044715 * {0}³))²) * √(2/π) * (1 + 3 * 0.044715 * {0}²)",))
 
 
 def _silu_local(x, out, a):
