@@ -292,7 +292,7 @@ def test_random_graphs_match_torch_autograd(graph):
 
 SPELLING = [("²", " ** 2"), ("³", " ** 3"), ("√(2/π)", "sqrt(2 / pi)"), ("ln(", "log("),
             ("σ(", "sigmoid(")]
-CHOICE = re.compile(r"^(\S+) if (\w+) > 0 else (\S+)$")  # relu, leaky_relu
+CHOICE = re.compile(r"^(.+?) if (\w+) > 0 else (.+)$")  # relu, leaky_relu
 
 
 def evaluate_formula(text: str, values: dict) -> float:
@@ -301,7 +301,8 @@ def evaluate_formula(text: str, values: dict) -> float:
     choice = CHOICE.match(text)
     if choice:
         positive, name, otherwise = choice.groups()
-        text = positive if values[name] > 0 else otherwise
+        return evaluate_formula(positive if values[name] > 0 else otherwise, values)
+    text = re.sub(r"max\((\w+), 0\)", r"relu(\1)", re.sub(r"\|(\w+)\|", r"abs(\1)", text))
     if text.startswith("sign("):
         x = values[text[5:-1]]
         return (x > 0) - (x < 0)
@@ -314,7 +315,7 @@ def evaluate_formula(text: str, values: dict) -> float:
 
 
 @pytest.mark.parametrize("name", [n for n, op in engine.RULES.items() if op.builtin])
-def test_step_formulas_compute_the_local_derivatives(name):
+def test_formula_texts_compute_the_output_and_local_derivatives(name):
     op = engine.RULES[name]
     lo, hi = op.domain
     for point in (0.3, 0.8):
@@ -325,6 +326,8 @@ def test_step_formulas_compute_the_local_derivatives(name):
             out.label = "out"
             (step,) = out.backward_steps()
             values = {v.label: v.data for v in leaves + [out]}
+            forward = op.describe_forward([v.label for v in leaves], attr)
+            assert evaluate_formula(forward, values) == pytest.approx(out.data, rel=1e-12), forward
             for i, local in enumerate(step.locals):
                 for side in step.formula(i).split(" = "):  # "exp(a) = out": both sides
                     assert evaluate_formula(side, values) == pytest.approx(local, rel=1e-12), (
