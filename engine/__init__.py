@@ -8,6 +8,7 @@
 """
 
 from .backprop import Step, backward, backward_steps, topological_order
+from .draw import dot_available, draw_dot  # graphviz drawings
 from .functional import dot, sum
 from .gradcheck import GradcheckError, gradcheck
 from .modes import (AnomalyError, detect_anomaly, enable_grad, is_anomaly_enabled,

@@ -1,0 +1,372 @@
+"""Draw a computation graph with Graphviz: every Value a box, every op its own node.
+
+Each Value shows its name, ``data`` and ``grad``; each op node shows the
+symbol from the rule table; an edge runs from every input (in order, so
+``a * a`` has two) into the op, and from the op to its output. Leaves that
+need a gradient, constants, intermediate nodes and the root get different
+colours, explained by a small legend.
+
+The DOT text is deterministic: value ``k`` of ``topological_order(root)`` is
+the DOT node ``n{k}`` and the op that made it is ``n{k}op``; the edge from
+input ``i`` into that op has the id ``n{k}op_in{i}`` and the edge out of it
+``n{k}op_out``. The text is available as ``.source`` without the ``dot``
+program; rendering (``.pipe()``, ``.render()``, Jupyter) needs it.
+
+>>> from engine import Value
+>>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+>>> e = a - b; e.label = "e"
+>>> g = draw_dot(e)
+>>> for line in g.source.splitlines():
+...     if " -> " in line: print(line.strip().split(" [")[0], line.count("<font"))
+n0 -> n2op 1
+n1 -> n2op 1
+n2op -> n2 0
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from typing import Optional
+
+import graphviz
+
+from .backprop import NodeNames, Step, fmt, topological_order
+
+__all__ = ["draw_dot", "dot_available", "GraphDrawing", "GraphvizNotFound",
+           "DEFAULT_MAX_NODES"]
+
+DEFAULT_MAX_NODES = 1000
+"""Most Values ``draw_dot`` lays out by default (about 1 s of ``dot`` for a 1000-value MLP)."""
+BENDS_PER_NODE = 8
+"""Most long-edge bends per allowed value (8000 bends took ``dot`` about 2 s here)."""
+
+# Ops whose inputs can be swapped without changing anything: their edges need
+# no number saying which operand is which.
+COMMUTATIVE = frozenset({"add", "mul", "sum"})
+
+FONT = "Helvetica,Arial,sans-serif"
+INSTALL_HINT = ("install Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), "
+                "`brew install graphviz` (macOS), or `make demo` in the chainrule "
+                "repository, which installs it when it can")
+
+# name: (fill, border, text) - soft fills, a darker border of the same hue.
+STYLE = {
+    "leaf": ("#dbeafe", "#2563eb", "#1e3a8a"),
+    "const": ("#f3f4f6", "#9ca3af", "#4b5563"),
+    "inner": ("#ffffff", "#64748b", "#111827"),
+    "root": ("#fef3c7", "#d97706", "#78350f"),
+    "op": ("#ede9fe", "#7c3aed", "#4c1d95"),
+    "current": ("#fee2e2", "#dc2626", "#7f1d1d"),
+    "input": ("#dcfce7", "#16a34a", "#14532d"),
+}
+LEGEND_TEXT = {
+    "leaf": "leaf that needs a grad",
+    "const": "constant (no grad)",
+    "inner": "intermediate value",
+    "root": "root (grad 1)",
+    "op": "operation",
+    "current": "node of this step",
+    "input": "its inputs (grad += contribution)",
+}
+EDGE = "#94a3b8"
+MUTED = "#6b7280"
+
+
+class GraphvizNotFound(graphviz.ExecutableNotFound):
+    """The ``dot`` program is missing: the message says how to install it."""
+
+    def __init__(self, detail: str = "") -> None:
+        RuntimeError.__init__(
+            self, "cannot render the graph: Graphviz's `dot` program was not found "
+            f"on PATH{' (' + detail + ')' if detail else ''}. To render, {INSTALL_HINT}. "
+            "The DOT text is still available as `.source`.")
+
+
+class GraphDrawing(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that explains a missing ``dot`` and shows text in Jupyter.
+
+    Rendering without ``dot`` raises :class:`GraphvizNotFound` (one clear
+    message); Jupyter's display falls back to the DOT source instead of a
+    traceback. ``pipe()`` gives up after ``timeout`` seconds (``None``: never).
+    """
+
+    timeout: Optional[float] = 60.0
+
+    def pipe(self, format: Optional[str] = None, renderer: Optional[str] = None,
+             formatter: Optional[str] = None, neato_no_op=None, quiet: bool = False, *,
+             engine: Optional[str] = None, encoding: Optional[str] = None):
+        """Render with ``dot`` and return the output, like ``graphviz.Digraph.pipe``."""
+        if renderer or formatter or neato_no_op or engine not in (None, "dot") or not dot_available():
+            return _explained(super().pipe, format, renderer, formatter, neato_no_op, quiet,
+                              engine=engine, encoding=encoding)
+        cmd = [shutil.which("dot"), f"-T{format or self.format}"]
+        try:
+            proc = subprocess.run(cmd, input=self.source.encode(self.encoding),
+                                  capture_output=True, timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            raise TimeoutError(
+                f"Graphviz's dot did not finish laying out this graph within {self.timeout:g} s "
+                "and was stopped; draw a smaller part of it (a sub-expression), or set "
+                ".timeout = None on the drawing to wait as long as it takes") from None
+        if proc.returncode:
+            raise graphviz.CalledProcessError(proc.returncode, cmd, proc.stdout, proc.stderr)
+        if proc.stderr and not quiet:
+            sys.stderr.write(proc.stderr.decode(errors="replace"))
+        return proc.stdout.decode(encoding) if encoding else proc.stdout
+
+    def render(self, *args, **kwargs):
+        """Render to a file with ``dot``, like ``graphviz.Digraph.render``."""
+        return _explained(super().render, *args, **kwargs)
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
+        try:
+            return super()._repr_mimebundle_(include, exclude, **kwargs)
+        except graphviz.ExecutableNotFound as e:
+            return {"text/plain": f"{e}\n\n{self.source}"}
+
+
+def _explained(call, *args, **kwargs):
+    """``call(*args, **kwargs)``, a missing ``dot`` reported as :class:`GraphvizNotFound`."""
+    try:
+        return call(*args, **kwargs)
+    except GraphvizNotFound:
+        raise
+    except graphviz.ExecutableNotFound as e:
+        raise GraphvizNotFound(str(e)) from None
+
+
+def dot_available() -> bool:
+    """True when Graphviz's ``dot`` program is on PATH, so drawings can be rendered."""
+    return shutil.which("dot") is not None
+
+
+# --- escaping ------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+_HTML_RE = re.compile("[&<>\"']")
+
+
+def _visible(text: str, limit: int) -> str:
+    """Control characters (and lone surrogates) as ``\\xNN``; long text cut with an ellipsis."""
+    text = text.replace("\r\n", "\n").replace("\t", " ")
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                        else f"\\u{ord(m.group()):04x}", text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def html_text(text: str, limit: int = 60) -> str:
+    r"""``text`` made safe inside a Graphviz HTML-like label (newlines become breaks).
+
+    >>> print(html_text('{a|b}<c> & "d" \\N'))
+    {a|b}&lt;c&gt; &amp; &quot;d&quot; \\N
+    """
+    text = _HTML_RE.sub(lambda m: _HTML[m.group()], _visible(str(text), limit))
+    # dot expands escapes such as \N (the node name) even inside HTML labels.
+    return text.replace("\\", "\\\\").replace("\n", '<br align="left"/>')
+
+
+def plain_text(text: str, limit: int = 200) -> str:
+    r"""``text`` made safe as a quoted DOT string (tooltips): backslashes stay literal.
+
+    >>> print(plain_text('a\\N "b"'))
+    a\\N "b"
+    """
+    return graphviz.escape(_visible(str(text), limit)).replace("\n", "\\n")
+
+
+def _number(x: float, precision: Optional[int]) -> str:
+    if precision is None:
+        return fmt(x)
+    text = format(x, f".{precision}g")
+    return "0" if text == "-0" else text
+
+
+# --- the drawing ------------------------------------------------------------------------
+
+
+def _check_options(rankdir: str, max_nodes: int, precision: Optional[int], highlight) -> None:
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
+    if not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1:
+        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    if precision is not None and (not isinstance(precision, int) or isinstance(precision, bool)
+                                  or not 1 <= precision <= 17):
+        raise ValueError(f"precision must be None or an int from 1 to 17, got {precision!r}")
+    if highlight is not None and not isinstance(highlight, Step):
+        raise TypeError("highlight must be a Step from backward_steps() or None, "
+                        f"got {type(highlight).__name__}")
+
+
+def _kind(v, root) -> str:
+    if v is root:
+        return "root"
+    if v.inputs:
+        return "inner"
+    return "leaf" if v.requires_grad else "const"
+
+
+def _check_budget(order: list, max_nodes: int) -> None:
+    """Refuse graphs that would keep ``dot`` busy for long, saying how to draw less."""
+    advice = ("Draw part of it instead (pass a sub-expression, e.g. one neuron's output, as the "
+              "root) or pass a larger max_nodes= if you are willing to wait.")
+    if len(order) > max_nodes:
+        ops = sum(1 for v in order if v.inputs)
+        raise ValueError(f"this graph has {len(order)} values and {ops} ops, more than "
+                         f"max_nodes={max_nodes}; Graphviz would be slow to lay it out. {advice}")
+    bends = _long_edge_bends(order)
+    if bends > BENDS_PER_NODE * max_nodes:
+        raise ValueError(
+            f"this graph has only {len(order)} values, but values used far from where they are "
+            f"made give it long edges with about {bends} bends, more than the "
+            f"{BENDS_PER_NODE * max_nodes} allowed ({BENDS_PER_NODE} per value of "
+            f"max_nodes={max_nodes}); Graphviz would take from seconds to minutes. {advice}")
+
+
+def _long_edge_bends(order: list) -> int:
+    """About how many hidden points ``dot`` adds to route edges that skip layers.
+
+    Each value sits one level after its deepest computed input and each leaf
+    just before its first use; an edge that skips layers gets a point per
+    layer skipped (two layers per level: values and ops). Layout time grows
+    quickly with these points, far more than with the number of values.
+    """
+    level: dict = {}
+    for v in order:
+        if v.inputs:
+            level[v] = 1 + max([level[u] for u in v.inputs if u.inputs], default=0)
+    for v in order:
+        for u in v.inputs:
+            if not u.inputs:
+                level[u] = min(level.get(u, level[v] - 1), level[v] - 1)
+    return sum(2 * (level[v] - level[u]) - 2 for v in order for u in v.inputs)
+
+
+def _value_label(name: str, named: bool, data: str, grad: Optional[str], kind: str,
+                 style: str) -> str:
+    fill, border, ink = STYLE[style]
+    thickness = 2 if style in ("root", "current") else 1
+    if kind == "const":
+        cells = f'<td><font color="{ink}">{data}</font></td>'
+    else:
+        title = (f"<b>{html_text(name)}</b>" if named
+                 else f'<i><font color="{MUTED}">{html_text(name)}</font></i>')
+        cells = (f'<td>{title}</td><vr/><td><font point-size="9" color="{MUTED}">data</font> '
+                 f'{data}</td>')
+        if grad is not None:
+            cells += (f'<vr/><td><font point-size="9" color="{MUTED}">grad</font> '
+                      f'<b>{grad}</b></td>')
+    return (f'<<table border="{thickness}" cellborder="0" cellspacing="0" cellpadding="5" '
+            f'style="rounded" bgcolor="{fill}" color="{border}"><tr>{cells}</tr></table>>')
+
+
+def legend_table(entries: list, *, across: bool = False) -> str:
+    """An HTML-like label listing ``(fill, border, text)`` swatches, one per row or ``across``."""
+    cells = [f'<td width="18" height="12" bgcolor="{fill}" border="1" color="{border}"></td>'
+             f'<td align="left"><font point-size="10">{html_text(text)}</font></td>'
+             for fill, border, text in entries]
+    rows = "".join(cells) if across else "</tr><tr>".join(cells)
+    return (f'<<table border="1" cellborder="0" cellspacing="4" cellpadding="2" '
+            f'color="#cbd5e1" bgcolor="#ffffff"><tr>{rows}</tr></table>>')
+
+
+def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Optional[Step] = None,
+             max_nodes: int = DEFAULT_MAX_NODES, legend: bool = True,
+             precision: Optional[int] = None, title: Optional[str] = None) -> GraphDrawing:
+    """Draw the computation graph that ends at ``root`` as a ``graphviz.Digraph``.
+
+    ``show_grad`` adds each node's grad; ``highlight`` (a step of
+    ``backward_steps()``) marks the node of that step, its inputs and the
+    contribution each input receives, and prints the step's arithmetic as the
+    title. ``precision`` is the number of significant digits (default: 6, as
+    in the step text). Graphs with more than ``max_nodes`` Values are refused
+    with a ``ValueError`` because ``dot`` would be slow; draw a sub-expression.
+
+    >>> from engine import Value
+    >>> x = Value(0.5, label="x"); y = (x * x).tanh(); y.label = "y"
+    >>> g = draw_dot(y, legend=False)
+    >>> [line.split()[0] for line in g.source.splitlines()[1:] if "[" in line][:5]
+    ['node', 'edge', 'n0', 'n1', 'n1op']
+    >>> sum("-> n1op" in line for line in g.source.splitlines())  # x * x: two edges
+    2
+    """
+    _check_options(rankdir, max_nodes, precision, highlight)
+    if not hasattr(root, "inputs") or not hasattr(root, "data"):
+        raise TypeError(f"draw_dot needs a Value, got {type(root).__name__}")
+    order = topological_order(root)
+    _check_budget(order, max_nodes)
+    index = {v: k for k, v in enumerate(order)}
+    names = NodeNames(order)
+    step_grads, contributions = _highlight_maps(highlight, index)
+
+    g = GraphDrawing("computation_graph")
+    # nslimit caps the network-simplex passes that place nodes: without it a value
+    # used far down a long chain can make dot run for minutes (27 s CPU for 211 values).
+    g.attr(rankdir=rankdir, fontname=FONT, bgcolor="white", nodesep="0.25", ranksep="0.35",
+           nslimit="4")
+    g.attr("node", fontname=FONT, fontsize="11", shape="plain")
+    g.attr("edge", fontname=FONT, fontsize="9", color=EDGE, arrowsize="0.6")
+    caption = str(highlight) if highlight is not None else title
+    if caption:
+        g.attr(label=f'<{html_text(caption, limit=4000)}<br align="left"/>>', labelloc="t",
+               labeljust="l", fontsize="11")
+
+    kinds_seen: dict = {}
+    for k, v in enumerate(order):
+        kind = _kind(v, root)
+        style = "current" if highlight is not None and v is highlight.node else kind
+        style = "input" if k in step_grads and style != "current" else style
+        kinds_seen[style] = True
+        grad = step_grads.get(k, v.grad)
+        shown_grad = _number(grad, precision) if show_grad and kind != "const" else None
+        data = _number(v.data, precision)
+        name = names(v)
+        tooltip = plain_text(f"{name}: data {data}" + (f", grad {shown_grad}" if shown_grad else ""))
+        g.node(f"n{k}", _value_label(name, bool(v.label), data, shown_grad, kind, style),
+               id=f"n{k}", tooltip=tooltip)
+        if v.inputs:
+            kinds_seen["op"] = True
+            _draw_op(g, k, v, index, contributions, style == "current", precision)
+    if legend:
+        entries = [(STYLE[k][0], STYLE[k][1], LEGEND_TEXT[k]) for k in STYLE if k in kinds_seen]
+        g.node("legend", legend_table(entries, across=rankdir in ("TB", "BT")), id="legend")
+    return g
+
+
+def _draw_op(g: GraphDrawing, k: int, v, index: dict, contributions: dict, current: bool,
+             precision: Optional[int]) -> None:
+    fill, border, ink = STYLE["current" if current else "op"]
+    op_id = f"n{k}op"
+    g.node(op_id, f"<{html_text(v.op.label(v.attr), 30)}>", id=op_id, shape="ellipse",
+           style="filled", fillcolor=fill, color=border, fontcolor=ink, margin="0.04,0.02",
+           height="0.3", tooltip=plain_text(v.op.name), penwidth="2" if current else "1")
+    # Number the operands where order matters (a - b, a / b); an n-ary node's
+    # inputs are named by their labels instead, since a number on each of many
+    # edges is clutter that also slows dot down.
+    numbered = 1 < len(v.inputs) <= 3 and v.op.name not in COMMUTATIVE
+    for i, inp in enumerate(v.inputs):
+        attrs = {}
+        text = str(i) if numbered else ""
+        if current:
+            text = (text + ": " if text else "") + "grad += " + _number(contributions[i], precision)
+            attrs = dict(color=STYLE["current"][1], fontcolor=STYLE["current"][1], penwidth="2")
+        if text:
+            attrs["label"] = f'<<font point-size="9">{html_text(text)}</font>>'
+        g.edge(f"n{index[inp]}", op_id, id=f"{op_id}_in{i}", **attrs)
+    g.edge(op_id, f"n{k}", id=f"{op_id}_out",
+           **(dict(color=STYLE["current"][1], penwidth="2") if current else {}))
+
+
+def _highlight_maps(step: Optional[Step], index: dict) -> tuple:
+    """For a step: node index -> grad to show, and input position -> contribution."""
+    if step is None:
+        return {}, {}
+    if step.node not in index:
+        raise ValueError("the highlighted step belongs to another graph: pass the step of a "
+                         "backward_steps() walk over this root (or a sub-graph containing it)")
+    grads = {index[inp]: after for inp, after in zip(step.inputs, step.grads_after)}
+    grads[index[step.node]] = step.upstream
+    return grads, dict(enumerate(step.contributions))
