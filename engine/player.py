@@ -163,7 +163,7 @@ def graph_svg(root: "Value") -> tuple:
         return None, f"the graph picture needs the graphviz package ({e})"
     try:
         svg = draw_dot(root, legend=False).pipe(format="svg").decode("utf-8")
-    except ValueError as e:  # too many nodes to lay out in reasonable time
+    except (ValueError, TimeoutError) as e:  # too big to lay out in reasonable time
         return None, str(e)
     except (graphviz.ExecutableNotFound, graphviz.CalledProcessError) as e:
         return None, str(e)
