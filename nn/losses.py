@@ -17,6 +17,7 @@ Values and gradients follow ``torch.nn.functional``.
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Callable, List, Optional, Sequence, Tuple, Union
 
@@ -44,15 +45,20 @@ REDUCTIONS = ("mean", "sum", "none")
 # one fused op whose derivative is (p - y) / max(p(1 - p), eps); we add the same op
 # to the engine's rule table so it is drawn and stepped through like any other.
 
+def _log1m(p: float) -> float:
+    """``log(1 - p)``, exact for tiny ``p`` (log1p); ``-inf`` at 1 and ``nan`` above, as IEEE."""
+    return math.log1p(-p) if p < 1.0 else num.log(1.0 - p)
+
+
 def _bce_forward(p: float, y: float) -> float:
     log_p = max(num.log(p), LOG_CLAMP)
-    log_q = max(num.log(1.0 - p), LOG_CLAMP)
+    log_q = max(_log1m(p), LOG_CLAMP)
     return -(y * log_p + (1.0 - y) * log_q)
 
 
 def _bce_local(p: float, y: float, out: float) -> Tuple[float, float]:
     d_p = (p - y) / max(p * (1.0 - p), BCE_GRAD_EPS)
-    d_y = max(num.log(1.0 - p), LOG_CLAMP) - max(num.log(p), LOG_CLAMP)
+    d_y = max(_log1m(p), LOG_CLAMP) - max(num.log(p), LOG_CLAMP)
     return (d_p, d_y)
 
 
@@ -211,6 +217,9 @@ def binary_cross_entropy_with_logits(logits: Batch, targets: Batch, *,
     gradient is ``sigmoid(x) - y`` even for logits of ±1000. (The textbook form
     ``max(x, 0) - x y + log(1 + e**-|x|)`` has the same value, but built from relu and
     abs nodes its gradient at exactly ``x = 0`` comes out as ``-y`` instead of ``0.5 - y``.)
+    For ``x >= 0`` the same function is spelled ``(1 - y) x + softplus(-x)``: two terms
+    that are never negative, so a confident correct logit keeps its tiny loss
+    (``softplus(40) - 40`` would round to 0 instead of 4.2e-18).
 
     >>> round(binary_cross_entropy_with_logits([2.0, -1.0], [1, 0]).data, 6)
     0.220095
@@ -218,7 +227,14 @@ def binary_cross_entropy_with_logits(logits: Batch, targets: Batch, *,
     1000.0
     """
     return _elementwise("binary_cross_entropy_with_logits", ("logits", "targets"), logits, targets,
-                        reduction, _probability, lambda x, y: x.softplus() - x * y)
+                        reduction, _probability, _bce_logit_term)
+
+
+def _bce_logit_term(x: Value, y: float) -> Value:
+    """One sample's BCE from its logit, as a sum of non-negative terms on either side of 0."""
+    if x.data >= 0.0:
+        return (1.0 - y) * x + (-x).softplus()
+    return x.softplus() - x * y
 
 
 def hinge_loss(scores: Batch, labels: Batch, *, reduction: str = "mean") -> Union[Value, List[Value]]:
