@@ -13,7 +13,9 @@
   D.nodes.forEach(function (n, k) {
     revealed[k] = !n.inputs; grad[k] = "0"; exact[k] = "0.0"; touched[k] = 0;
   });
+  var backwardPos = [];
   D.forward.forEach(function (k, i) { forwardPos[k] = i + 1; });
+  D.steps.forEach(function (s, i) { backwardPos[s.node] = SEED + 1 + i; });
   // grad of each input before each row of each step, so stepping back can undo
   (function () {
     var cur = grad.slice(), ex = exact.slice();
@@ -210,7 +212,19 @@
       var k = D.forward[pos - 1], n = D.nodes[k];
       say("forward pass · step " + pos + " of " + F, defines(n),
           "Compute " + n.name + " from its inputs: " + clip(n.formula) + " = " + clip(n.numbers) +
-          (n.numbers === n.data ? "" : " = " + n.data) + ".");
+          (n.numbers === n.data ? "" : " = " + n.data) + ". The local derivatives are stored " +
+          "now too; the backward pass will multiply them by the upstream gradient.");
+      var later = D.steps[backwardPos[k] - SEED - 1];
+      if (later) {
+        header(rowsTable, ["input", "local " + partial(n.name, "input"), "stored"]);
+        later.rows.forEach(function (row) {
+          var tr = document.createElement("tr");
+          cell(tr, "", row.name);
+          cell(tr, "formula", row.formula);
+          cell(tr, "num", row.local);
+          rowsTable.appendChild(tr);
+        });
+      }
       return { node: k, inputs: n.inputs, flow: true };
     }
     if (pos === SEED) {
@@ -225,11 +239,7 @@
         "Upstream gradient " + partial(r, name) + " = " + s.upstream + ". Each input of " + name +
         " gets local derivative × upstream added to its grad." +
         (pos === LAST ? " This was the last step: every grad is now complete." : ""));
-    var head = document.createElement("tr");
-    ["input", "local " + partial(name, "input"), "× upstream = contribution", "grad now"].forEach(function (h) {
-      var th = document.createElement("th"); th.textContent = h; head.appendChild(th);
-    });
-    rowsTable.appendChild(head);
+    header(rowsTable, ["input", "local " + partial(name, "input"), "× upstream = contribution", "grad now"]);
     s.rows.forEach(function (row) {
       var tr = document.createElement("tr");
       cell(tr, "", row.name);
@@ -248,6 +258,11 @@
     var same = n.formula.replace(/\s+/g, "") === n.name.replace(/\s+/g, "");
     var text = same ? n.name : n.name + " = " + n.formula;
     return text.length > 90 ? text.slice(0, 88) + " …" : text;
+  }
+  function header(table, names) {
+    var tr = document.createElement("tr");
+    names.forEach(function (h) { var th = document.createElement("th"); th.textContent = h; tr.appendChild(th); });
+    table.appendChild(tr);
   }
   function clip(text) { return text.length > 300 ? text.slice(0, 298) + " …" : text; }
   function say(phase, headline, words) {
@@ -325,8 +340,6 @@
 
   // Clicking a node (in the picture or the table) jumps to its step: its backward step once
   // the backward pass has begun, else the forward step that computes it.
-  var backwardPos = [];
-  D.steps.forEach(function (s, i) { backwardPos[s.node] = SEED + 1 + i; });
   function jumpTo(k) {
     var target = pos > F && backwardPos[k] !== undefined ? backwardPos[k] : forwardPos[k];
     if (target !== undefined) { stop(); goto(target); }
