@@ -240,8 +240,11 @@ def test_clicking_through_every_step_shows_the_engines_grads(browser, tmp_path):
     forward = sum(1 for v in order if v.inputs)
     last = page.evaluate("chainrulePlayer.last")
     assert last == forward + 1 + len(steps)
-    for _ in range(forward + 1):  # the forward pass, then the seed of the backward pass
+    for i in range(forward + 1):  # the forward pass, then the seed of the backward pass
         page.click("#next")
+        if i == 0:  # the first op, x1*w1, stores its local derivatives w1 and x1
+            cells = page.eval_on_selector_all("#rows td", "tds => tds.map(td => td.textContent)")
+            assert cells == ["x1", "w1", "-3", "w1", "x1", "2"]
     assert shown_grads(page)[f"n{len(order) - 1}"][0] == "1"
     for step in steps:
         page.click("#next")
