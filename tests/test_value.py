@@ -44,6 +44,9 @@ def test_label_must_be_a_string(label):
 def test_numpy_scalars_are_real_numbers():
     np = pytest.importorskip("numpy")
     assert Value(np.float64(1.5)).data == 1.5 and type(Value(np.int32(2)).data) is float
+    a = Value(3.0)
+    for out in (np.float64(2.0) * a, a * np.float32(2.0), np.int64(2) * a):
+        assert type(out) is Value and out.data == 6.0 and type(out.inputs[0].data) is float
 
 
 # --- operators -------------------------------------------------------------------------------
