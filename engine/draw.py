@@ -35,7 +35,7 @@ import graphviz
 
 from .backprop import NodeNames, Step, fmt, topological_order
 
-__all__ = ["draw_dot", "dot_available", "GraphDrawing", "GraphvizNotFound",
+__all__ = ["draw_dot", "dot_available", "GraphDrawing", "GraphvizNotFound", "format_number",
            "DEFAULT_MAX_NODES"]
 
 DEFAULT_MAX_NODES = 1000
@@ -99,7 +99,8 @@ class GraphDrawing(graphviz.Digraph):
              formatter: Optional[str] = None, neato_no_op=None, quiet: bool = False, *,
              engine: Optional[str] = None, encoding: Optional[str] = None):
         """Render with ``dot`` and return the output, like ``graphviz.Digraph.pipe``."""
-        if renderer or formatter or neato_no_op or engine not in (None, "dot") or not dot_available():
+        special = renderer or formatter or neato_no_op or engine not in (None, "dot")
+        if special or not dot_available():
             return _explained(super().pipe, format, renderer, formatter, neato_no_op, quiet,
                               engine=engine, encoding=encoding)
         cmd = [shutil.which("dot"), f"-T{format or self.format}"]
@@ -178,7 +179,12 @@ def plain_text(text: str, limit: int = 200) -> str:
     return graphviz.escape(_visible(str(text), limit)).replace("\n", "\\n")
 
 
-def _number(x: float, precision: Optional[int]) -> str:
+def format_number(x: float, precision: Optional[int] = None) -> str:
+    """``x`` to ``precision`` significant digits (``None``: as the step text does).
+
+    >>> format_number(2 / 3), format_number(2 / 3, 2), format_number(-0.0)
+    ('0.666667', '0.67', '0')
+    """
     if precision is None:
         return fmt(x)
     text = format(x, f".{precision}g")
@@ -321,10 +327,11 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
         style = "input" if k in step_grads and style != "current" else style
         kinds_seen[style] = True
         grad = step_grads.get(k, v.grad)
-        shown_grad = _number(grad, precision) if show_grad and kind != "const" else None
-        data = _number(v.data, precision)
+        shown_grad = format_number(grad, precision) if show_grad and kind != "const" else None
+        data = format_number(v.data, precision)
         name = names(v)
-        tooltip = plain_text(f"{name}: data {data}" + (f", grad {shown_grad}" if shown_grad else ""))
+        tooltip = plain_text(f"{name}: data {data}"
+                             + (f", grad {shown_grad}" if shown_grad else ""))
         g.node(f"n{k}", _value_label(name, bool(v.label), data, shown_grad, kind, style),
                id=f"n{k}", tooltip=tooltip)
         if v.inputs:
@@ -351,7 +358,8 @@ def _draw_op(g: GraphDrawing, k: int, v, index: dict, contributions: dict, curre
         attrs = {}
         text = str(i) if numbered else ""
         if current:
-            text = (text + ": " if text else "") + "grad += " + _number(contributions[i], precision)
+            added = format_number(contributions[i], precision)
+            text = (text + ": " if text else "") + "grad += " + added
             attrs = dict(color=STYLE["current"][1], fontcolor=STYLE["current"][1], penwidth="2")
         if text:
             attrs["label"] = f'<<font point-size="9">{html_text(text)}</font>>'

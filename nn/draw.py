@@ -1,0 +1,190 @@
+"""The classic picture of a network: layers as columns of circles, weights as edges.
+
+Inputs, hidden layers and the output layer are columns; every connection is
+an edge whose colour gives the weight's sign (blue positive, red negative)
+and whose width and strength give its size; each neuron shows its activation
+and its bias. Works for an :class:`~nn.MLP`, a :class:`~nn.Layer`, a single
+:class:`~nn.Neuron` and a :class:`~nn.Perceptron`.
+
+DOT ids: input ``i`` is ``x{i}``, neuron ``j`` of layer ``l`` is ``L{l}N{j}``,
+the weight from unit ``i`` of the previous column is the edge ``L{l}N{j}_w{i}``
+and the arrow out of output neuron ``j`` ends at ``out{j}``.
+
+>>> from nn import MLP
+>>> g = draw_network(MLP(2, [3, 1], seed=0))
+>>> sum(" -> L" in line for line in g.source.splitlines())  # 2*3 + 3*1 weights
+9
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Sequence
+
+from engine.draw import (FONT, GraphDrawing, format_number, html_text, legend_table,
+                         plain_text)
+
+from .activations import activation_name
+
+__all__ = ["draw_network", "MAX_WEIGHTS"]
+
+MAX_WEIGHTS = 3000
+"""Most connections ``draw_network`` draws by default (dot lays out ~3000 in a few seconds)."""
+
+POSITIVE, NEGATIVE, ZERO = "#2563eb", "#dc2626", "#9ca3af"
+NEURON = ("#ede9fe", "#7c3aed")
+INPUT = ("#dbeafe", "#2563eb")
+AUTO_WEIGHT_LABELS = 24  # write the weight on each edge up to this many edges
+
+
+def _number(x: object) -> float:
+    return float(getattr(x, "data", x))
+
+
+def _columns(model) -> List[list]:
+    """The model's layers as lists of neurons (anything with ``.w`` and ``.b``)."""
+    if hasattr(model, "layers"):
+        columns = [list(layer.neurons) for layer in model.layers]
+    elif hasattr(model, "neurons"):
+        columns = [list(model.neurons)]
+    elif hasattr(model, "w") and hasattr(model, "b"):
+        columns = [[model]]
+    else:
+        raise TypeError("draw_network needs an MLP, a Layer, a Neuron or a Perceptron, "
+                        f"got {type(model).__name__}")
+    for column in columns:
+        if not column or any(not isinstance(n.w, (list, tuple)) for n in column):
+            raise TypeError(f"{type(model).__name__} has a layer without neurons or weights")
+    return columns
+
+
+def _activation(model, neuron) -> str:
+    if hasattr(neuron, "activation"):
+        return activation_name(neuron.activation)
+    return "step" if hasattr(model, "predict") else ""
+
+
+def draw_network(model, *, rankdir: str = "LR", show_weights: Optional[bool] = None,
+                 input_names: Optional[Sequence[str]] = None, precision: int = 3,
+                 legend: bool = True, max_weights: int = MAX_WEIGHTS,
+                 title: Optional[str] = None) -> GraphDrawing:
+    """Draw ``model`` as layered columns of neurons joined by weight-coloured edges.
+
+    ``show_weights`` writes each weight on its edge (default: only when
+    there are at most 24 edges); ``input_names`` names the input circles
+    (default ``x0``, ``x1``, ...). Numbers use ``precision`` significant
+    digits. Networks with more than ``max_weights`` connections are refused.
+
+    >>> from nn import Perceptron
+    >>> p = Perceptron(2); p.w, p.b = [1.0, -2.0], 0.5
+    >>> source = draw_network(p).source
+    >>> "b 0.5" in source, "step" in source, source.count(' -> L0N0 ')
+    (True, True, 2)
+    """
+    columns = _columns(model)
+    _check(rankdir, show_weights, precision, max_weights)
+    nin = len(columns[0][0].w)
+    names = _input_names(input_names, nin)
+    weights = [[[_number(w) for w in n.w] for n in column] for column in columns]
+    total = sum(len(row) for column in weights for row in column)
+    if total > max_weights:
+        raise ValueError(f"this network has {total} weights, more than max_weights={max_weights}; "
+                         "dot would be slow and the picture unreadable. Draw a smaller model "
+                         "(or one Layer/Neuron of it), or pass a larger max_weights=.")
+    largest = max([abs(w) for column in weights for row in column for w in row
+                   if abs(w) < float("inf")] + [0.0])
+    labelled = total <= AUTO_WEIGHT_LABELS if show_weights is None else show_weights
+
+    g = GraphDrawing("network")
+    g.attr(rankdir=rankdir, fontname=FONT, bgcolor="white", nodesep="0.18", ranksep="1.1",
+           splines="line", ordering="out", newrank="true")
+    g.attr("node", fontname=FONT, fontsize="10", shape="circle", style="filled", penwidth="1.2")
+    g.attr("edge", fontname=FONT, fontsize="8", arrowsize="0.5")
+    if title:
+        g.attr(label=f"<{html_text(title, 200)}>", labelloc="t", fontsize="12")
+    previous = [f"x{i}" for i in range(nin)]
+    _column(g, "input", "inputs", [
+        (node_id, f"<{html_text(name, 20)}>", INPUT, plain_text(f"input {name}"))
+        for node_id, name in zip(previous, names)])
+    for l, column in enumerate(columns):
+        ids = [f"L{l}N{j}" for j in range(len(column))]
+        kind = "output" if l == len(columns) - 1 else f"hidden {l + 1}"
+        act = _activation(model, column[0])
+        _column(g, f"layer{l}", f"{kind}{' (' + act + ')' if act else ''}", [
+            (node_id, _neuron_label(model, n, precision), NEURON, plain_text(_neuron_tip(n, l, j)))
+            for j, (node_id, n) in enumerate(zip(ids, column))])
+        for j, row in enumerate(weights[l]):
+            if len(row) != len(previous):
+                raise ValueError(f"neuron {j} of layer {l} has {len(row)} weights but the "
+                                 f"previous layer has {len(previous)} outputs")
+            for i, w in enumerate(row):
+                _weight_edge(g, previous[i], ids[j], f"{ids[j]}_w{i}", w, largest, labelled,
+                             precision)
+        previous = ids
+    for j, node_id in enumerate(previous):
+        g.node(f"out{j}", "", shape="point", width="0.05", style="invis")
+        g.edge(node_id, f"out{j}", color="#64748b", arrowsize="0.7", id=f"out{j}_edge")
+    if legend:
+        g.node("legend", legend_table([(POSITIVE, POSITIVE, "positive weight"),
+                                       (NEGATIVE, NEGATIVE, "negative weight"),
+                                       ("#ffffff", "#64748b", "edge width ~ |weight|"),
+                                       (NEURON[0], NEURON[1], "neuron: activation, bias b")]),
+               shape="plain", style="", id="legend")
+    return g
+
+
+def _check(rankdir: str, show_weights, precision, max_weights) -> None:
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
+    if show_weights not in (None, True, False):
+        raise TypeError(f"show_weights must be None, True or False, got {show_weights!r}")
+    for value, what, low in ((precision, "precision", 1), (max_weights, "max_weights", 1)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise ValueError(f"{what} must be a positive int, got {value!r}")
+    if precision > 17:
+        raise ValueError(f"precision must be at most 17 significant digits, got {precision}")
+
+
+def _input_names(names: Optional[Sequence[str]], nin: int) -> List[str]:
+    if names is None:
+        return [f"x{i}" for i in range(nin)]
+    if isinstance(names, str) or len(names) != nin or not all(isinstance(n, str) for n in names):
+        raise ValueError(f"input_names must be a list of {nin} strings, got {names!r}")
+    return list(names)
+
+
+def _column(g: GraphDrawing, name: str, caption: str, nodes: list) -> None:
+    """One layer as a labelled cluster whose circles share a rank."""
+    with g.subgraph(name=f"cluster_{name}") as c:
+        c.attr(label=f"<<b>{html_text(caption, 40)}</b>>", style="rounded,dashed",
+               color="#cbd5e1", fontcolor="#475569", fontsize="10", rank="same")
+        for node_id, label, (fill, border), tooltip in nodes:
+            c.node(node_id, label, fillcolor=fill, color=border, id=node_id, tooltip=tooltip)
+
+
+def _neuron_label(model, neuron, precision: int) -> str:
+    act = html_text(_activation(model, neuron), 14)
+    text = f"<b>{act}</b>" if act else ""
+    if neuron.b is not None:
+        bias = format_number(_number(neuron.b), precision)
+        text += f'{"<br/>" if text else ""}<font point-size="8">b {bias}</font>'
+    return f"<{text or ' '}>"
+
+
+def _neuron_tip(neuron, layer: int, j: int) -> str:
+    bias = "no bias" if neuron.b is None else f"bias {format_number(_number(neuron.b))}"
+    return f"layer {layer} neuron {j}: {bias}"
+
+
+def _weight_edge(g: GraphDrawing, tail: str, head: str, edge_id: str, w: float, largest: float,
+                 labelled: bool, precision: int) -> None:
+    # Width and opacity grow with |w| relative to the largest finite weight.
+    share = min(1.0, abs(w) / largest) if largest > 0 and w == w else 0.0
+    share = 1.0 if abs(w) == float("inf") else share
+    colour = POSITIVE if w > 0 else NEGATIVE if w < 0 else ZERO
+    alpha = format(int(round(255 * (0.3 + 0.7 * share))), "02x")
+    text = format_number(w, precision)
+    attrs = dict(color=colour + alpha, penwidth=format(0.4 + 3.6 * share, ".2f"), id=edge_id,
+                 tooltip=plain_text(f"w = {text}"))
+    if labelled:
+        attrs.update(label=f"<{html_text(text)}>", fontcolor=colour)
+    g.edge(tail, head, **attrs)
