@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable, List, Sequence
 
 from . import numeric as num
-from .modes import no_grad
+from .modes import enable_grad, no_grad
 from .value import Value, as_real
 
 
@@ -38,7 +38,8 @@ def numeric_grads(fn: Callable[..., Value], xs: Sequence[float], eps: float = 1e
 def analytic_grads(fn: Callable[..., Value], xs: Sequence[float]) -> List[float]:
     """The gradients ``backward()`` gives for ``fn`` at ``xs``."""
     leaves = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
-    out = _require_value(fn(*leaves))
+    with enable_grad():  # also when called inside no_grad(): backward needs the graph
+        out = _require_value(fn(*leaves))
     out.backward()
     return [v.grad for v in leaves]
 

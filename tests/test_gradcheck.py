@@ -94,3 +94,10 @@ def test_a_kink_is_a_real_disagreement():
     with pytest.raises(GradcheckError):
         gradcheck(lambda x: x.relu(), [0.0])
     assert math.isclose(numeric_grads(lambda x: x.relu(), [0.0])[0], 0.5)
+
+
+def test_works_inside_no_grad():
+    # regression: inside no_grad() nothing was recorded, so every gradient looked wrong
+    with engine.no_grad():
+        assert gradcheck(lambda x: x * x.tanh(), [0.7])
+        assert not engine.is_grad_enabled()
