@@ -21,7 +21,7 @@ opens as a notebook (jupytext percent format).
 # | zeros | 0 | nothing flows at all: with tanh, `tanh(0) = 0`, so every hidden unit outputs 0 and every weight gradient is 0 |
 # | constant | 0.5 | gradients flow, but every unit of a layer gets the same one; units stay clones |
 # | Xavier | `U(-a, a)`, `a = √(6 / (fan_in + fan_out))` | random, so units differ; scaled for tanh |
-# | He | `U(-a, a)`, `a = √(6 / fan_in)` | random, scaled for ReLU (which zeroes half its inputs) |
+# | He | `U(-a, a)`, `a = √(6 / fan_in)` | random, scaled for ReLU (which outputs 0 for about half of its inputs) |
 #
 # Biases start at 0 in all four; randomness in the weights is enough to break
 # the tie.
