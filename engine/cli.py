@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                     "(needs Graphviz's dot)")
     step.add_argument("--html", metavar="PATH",
                       help="also write a self-contained HTML backprop player")
-    step.add_argument("--title", help="title of the HTML player")
+    step.add_argument("--title", help="title of the HTML player (default: the expression and values)")
     sub.add_parser("functions", help="list the functions an expression may use")
     return parser
 
@@ -136,7 +136,10 @@ def _step(args: argparse.Namespace, out) -> int:
     except ValueError as e:
         raise UsageError(str(e)) from None
     given = ", ".join(f"{k}={fmt(v)}" for k, v in values.items())
-    print(f"{args.expression}  with {given}" if given else args.expression, file=out)
+    heading = f"{args.expression}  with {given}" if given else args.expression
+    if args.title is None:
+        args.title = heading  # the HTML player is titled by what was typed
+    print(heading, file=out)
     print("\nforward pass (inputs before outputs):", file=out)
     print("\n".join(forward_lines(root)), file=out)
     interactive = not args.all and sys.stdin is not None and sys.stdin.isatty()

@@ -131,6 +131,8 @@ def test_writes_html_player(capsys, monkeypatch, tmp_path):
     assert code == 0 and f"wrote {target}" in out
     page = target.read_text(encoding="utf-8")
     assert "<title>mine</title>" in page and "player-data" in page
+    run(capsys, ["step", "a*b", "a=2", "b=-3", "--html", str(target)], monkeypatch=monkeypatch)
+    assert "<title>a*b  with a=2, b=-3</title>" in target.read_text(encoding="utf-8")
 
 
 @pytest.mark.needs_dot
