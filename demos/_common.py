@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import shlex
+import shutil
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -46,6 +48,23 @@ def notebook_argv() -> Optional[list]:
     if not in_notebook():
         return None
     return shlex.split(os.environ.get("CHAINRULE_DEMO_ARGS", ""))
+
+
+def graph_tool(package: str, name: str):
+    """A Graphviz drawing function (``engine.draw_dot``, ``nn.draw_network``), or None.
+
+    None when the Graphviz ``dot`` program is missing or this version has no such
+    function; looks in ``<package>.draw`` too, for a version that does not export it.
+    """
+    if shutil.which("dot") is None:
+        return None
+    found = getattr(importlib.import_module(package), name, None)
+    if found is None:
+        try:
+            found = getattr(importlib.import_module(f"{package}.draw"), name, None)
+        except ImportError:
+            return None
+    return found
 
 
 def write_svg(graph, path: Path, *, quiet: bool = False) -> Path:

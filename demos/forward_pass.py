@@ -17,7 +17,7 @@ from pathlib import Path
 import nn
 from engine import no_grad
 
-from demos._common import options, pyplot, say, wrote, write_svg
+from demos._common import graph_tool, options, pyplot, say, wrote, write_svg
 
 ORDER = 4
 SUMMARY = "a layer is many perceptrons at once: neuron by neuron equals sigma(W a + b)"
@@ -111,7 +111,8 @@ def neuron_by_neuron(layer, a: list) -> list:
 #
 # Below, the layer's matrix equation drawn literally: the weight matrix, times the
 # input column, plus the bias column, gives the pre-activations $\mathbf z$; the
-# sigmoid squashes each into $(0, 1)$. Red is positive, blue negative.
+# sigmoid squashes each into $(0, 1)$. Blue is positive, red negative (as in the
+# network diagram).
 
 # %%
 def plot_layer(W: list, a: list, b: list, z: list, out_a: list, path: Path) -> Path:
@@ -132,7 +133,7 @@ def plot_layer(W: list, a: list, b: list, z: list, out_a: list, path: Path) -> P
     for k, (title, M) in enumerate(blocks):
         ax = fig.add_subplot(grid[0, 2 * k])
         arr = np.array(M)
-        ax.imshow(arr, cmap="RdBu_r", norm=norm, aspect="equal")
+        ax.imshow(arr, cmap="RdBu", norm=norm, aspect="equal")
         for (r, c), v in np.ndenumerate(arr):
             ax.text(c, r, f"{v:+.2f}", ha="center", va="center", fontsize=9,
                     color="white" if abs(v) > 0.6 * limit else "black")
@@ -170,7 +171,7 @@ def plot_network(model: nn.MLP, activations: list, path: Path) -> Path:
     for k, layer in enumerate(model.layers):
         for j, neuron in enumerate(layer.neurons):
             for i, w in enumerate(neuron.w):
-                ax.plot([xs[k], xs[k + 1]], [ys[k][i], ys[k + 1][j]], color=cm.RdBu_r(wnorm(w.data)),
+                ax.plot([xs[k], xs[k + 1]], [ys[k][i], ys[k + 1][j]], color=cm.RdBu(wnorm(w.data)),
                         linewidth=0.6 + 3.0 * abs(w.data) / wnorm.vmax, zorder=1)
     anorm = Normalize(vmin=0, vmax=1)
     for k, values in enumerate(activations):
@@ -186,7 +187,7 @@ def plot_network(model: nn.MLP, activations: list, path: Path) -> Path:
     ax.set_xlim(-1.2, xs[-1] + 1.2)
     ax.set_ylim(min(map(min, ys)) - 0.8, max(map(max, ys)) + 1.4)
     ax.axis("off")
-    bar = fig.colorbar(cm.ScalarMappable(norm=wnorm, cmap="RdBu_r"), ax=ax, shrink=0.7, pad=0.01)
+    bar = fig.colorbar(cm.ScalarMappable(norm=wnorm, cmap="RdBu"), ax=ax, shrink=0.7, pad=0.01)
     bar.set_label("weight (line colour; width = size)")
     bar = fig.colorbar(cm.ScalarMappable(norm=anorm, cmap="viridis"), ax=ax, shrink=0.7, pad=0.02)
     bar.set_label("activation σ(z) (circle colour)")
@@ -244,10 +245,14 @@ def main(argv=None) -> dict:
 
     files = [plot_layer(W, INPUT, b, z, by_matrix, out / "layer_as_matrices.png"),
              plot_network(model, activations, out / "network_activations.png")]
-    if hasattr(nn, "draw_network"):
-        files.append(write_svg(nn.draw_network(model), out / "network.svg"))
+    drawer = graph_tool("nn", "draw_network")
+    if drawer is None:
+        print("  (nn.draw_network or the Graphviz 'dot' program is missing: no network.svg)")
     else:
-        print("  (nn.draw_network is not available: no network.svg)")
+        files.append(write_svg(drawer(model, input_names=["a1", "a2", "a3"],
+                                      title=f"the {SIZES[0]} → {' → '.join(map(str, SIZES[1]))} "
+                                            "sigmoid network (edge colour = weight)"),
+                               out / "network.svg"))
     print("Pictures:\n" + "\n".join(f"  {f}" for f in files))
     return {"layer_gap": layer_gap, "numpy_gap": numpy_gap, "network_gap": network_gap,
             "by_neuron": by_neuron, "by_matrix": by_matrix, "files": files}

@@ -11,14 +11,13 @@ Run it: ``python -m demos.one_neuron [--out DIR] [--quick]`` (or ``python -m dem
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import engine
 from engine import Value, no_grad
 from engine.backprop import fmt
 
-from demos._common import options, pyplot, say, wrote, write_svg
+from demos._common import graph_tool, options, pyplot, say, wrote, write_svg
 
 ORDER = 2
 SUMMARY = "one neuron built from labelled Values: forward, backward step by step, graph, gradient check"
@@ -111,14 +110,9 @@ def _highlighted(root: Value, step):
 
 
 def draw_dot():
-    """``engine.draw_dot`` (or ``engine.draw.draw_dot`` before it was exported), else None."""
-    if hasattr(engine, "draw_dot"):
-        return engine.draw_dot
-    try:
-        from engine.draw import draw_dot as found
-    except ImportError:
-        return None
-    return found
+    """``engine.draw_dot`` when it and Graphviz's ``dot`` program are available, else None."""
+    return graph_tool("engine", "draw_dot")
+
 
 def nudge(start: dict, grads: dict, rate: float) -> float:
     """o after moving the weights and the bias (not the inputs) by ``rate`` times their gradients."""
@@ -224,9 +218,7 @@ def plot_slopes(start: dict, table: dict, path: Path, points: int) -> Path:
 def graph_pictures_available() -> str:
     """Empty when graphs can be drawn, else the reason they cannot."""
     if draw_dot() is None:
-        return "engine.draw_dot is not available in this version"
-    if shutil.which("dot") is None:
-        return "the Graphviz 'dot' program is not installed (apt install graphviz)"
+        return "they need engine.draw_dot and the Graphviz 'dot' program (apt install graphviz)"
     return ""
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from nn import data
 from nn.perceptron import Perceptron
 
-from demos._common import options, pyplot, say, wrote
+from demos._common import graph_tool, options, pyplot, say, wrote, write_svg
 
 ORDER = 1
 SUMMARY = "Rosenblatt's perceptron learns AND, OR and two blobs, line by line; XOR defeats it"
@@ -144,6 +144,20 @@ def plot_gates(histories: dict, path: Path, steps: int) -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return wrote(path)
+
+def draw_units(histories: dict, out: Path) -> list:
+    """The learned AND and OR units as network diagrams (SVG), when Graphviz is available."""
+    drawer = graph_tool("nn", "draw_network")
+    if drawer is None:
+        print("  (nn.draw_network or the Graphviz 'dot' program is missing: no unit diagrams)")
+        return []
+    files = []
+    for gate, (lines, _) in histories.items():
+        w, b = lines[-1]
+        files.append(write_svg(drawer(at(w, b), input_names=["x1", "x2"],
+                                      title=f"the perceptron that learned {gate}"),
+                               out / f"perceptron_{gate.lower()}.svg"))
+    return files
 
 # %% [markdown]
 # ## Two clouds of points
@@ -281,6 +295,7 @@ def main(argv=None) -> dict:
         print(f"  {gate}: mistakes per pass {mistakes} -> learned w = ({w[0]:g}, {w[1]:g}), b = {b:g}")
     print()
     gates_png = plot_gates(histories, out / "perceptron_and_or.png", steps // 2)
+    diagrams = draw_units(histories, out)
 
     X, y = data.make_blobs(n=60, centers=[[-1.0, -0.5], [1.0, 1.0]], std=0.7, seed=0)
     blob_lines, blob_mistakes = snapshots(Perceptron(2, lr=0.5), X, y, epochs=100)
@@ -306,11 +321,12 @@ def main(argv=None) -> dict:
         can solve.""")
     curves = {gate: result.errors[:12] for gate, result in results.items()}
     xor_png = plot_xor(xor_cycle(passes=5), curves, out / "perceptron_xor.png", steps // 2)
-    print(f"Pictures:\n  {gates_png}\n  {blobs_png}\n  {xor_png}")
+    files = [gates_png, blobs_png, xor_png] + diagrams
+    print("Pictures:\n" + "\n".join(f"  {f}" for f in files))
     return {"converged": {gate: r.converged for gate, r in results.items()},
             "errors": {gate: r.errors for gate, r in results.items()},
             "blobs_converged": blobs_learned, "blob_mistakes": blob_mistakes,
-            "separating_lines": search, "files": [gates_png, blobs_png, xor_png]}
+            "separating_lines": search, "files": files}
 
 # %%
 if __name__ == "__main__":

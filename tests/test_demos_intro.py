@@ -10,7 +10,6 @@ import contextlib
 import importlib
 import io
 import math
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +21,9 @@ pytest.importorskip("matplotlib")
 import engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-HAS_DOT = shutil.which("dot") is not None and __import__("demos.one_neuron").one_neuron.draw_dot() is not None
+from demos._common import graph_tool  # noqa: E402
+
+HAS_DOT = graph_tool("engine", "draw_dot") is not None
 
 
 class Run:
@@ -165,6 +166,8 @@ def test_perceptron_learns_and_or_and_the_blobs_but_not_xor(perceptron):
     assert min(result["errors"]["XOR"]) >= 1  # not one clean pass, ever
     for name in ("perceptron_and_or.png", "perceptron_blobs.png", "perceptron_xor.png"):
         assert_picture(perceptron.out / name, 30_000)
+    if graph_tool("nn", "draw_network") is not None:
+        assert "<svg" in (perceptron.out / "perceptron_and.svg").read_text()
 
 
 def test_perceptron_line_search_finds_no_line_for_xor(perceptron):
@@ -197,7 +200,7 @@ def test_forward_pass_matrix_form_equals_neuron_by_neuron(forward):
         assert result["numpy_gap"] < 1e-12
     assert_picture(forward.out / "layer_as_matrices.png", 30_000)
     assert_picture(forward.out / "network_activations.png", 30_000)
-    if hasattr(__import__("nn"), "draw_network") and shutil.which("dot"):
+    if graph_tool("nn", "draw_network") is not None:
         assert "<svg" in (forward.out / "network.svg").read_text()
 
 
