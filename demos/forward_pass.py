@@ -138,11 +138,13 @@ def plot_layer(W: list, a: list, b: list, z: list, out_a: list, path: Path) -> P
             ax.text(c, r, f"{v:+.2f}", ha="center", va="center", fontsize=9,
                     color="white" if abs(v) > 0.6 * limit else "black")
         ax.set_xticks([])
-        ax.set_yticks(range(arr.shape[0]) if k == 0 else [])
+        ax.set_yticks([])
         if k == 0:
-            ax.set_yticklabels([f"neuron {j}" for j in range(arr.shape[0])])
-            ax.set_xticks(range(arr.shape[1]), [f"input {i}" for i in range(arr.shape[1])],
+            ax.set_yticks(range(arr.shape[0]), [f"neuron {j}" for j in range(arr.shape[0])])
+            ax.set_xticks(range(arr.shape[1]), [f"× a{i + 1}" for i in range(arr.shape[1])],
                           fontsize=8)
+        elif k == 1:
+            ax.set_yticks(range(arr.shape[0]), [f"a{i + 1}" for i in range(arr.shape[0])])
         ax.set_title(title, fontsize=10)
         if k < len(ops):
             op_ax = fig.add_subplot(grid[0, 2 * k + 1])
