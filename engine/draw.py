@@ -43,6 +43,7 @@ DEFAULT_MAX_NODES = 1000
 BENDS_PER_NODE = 8
 """Most long-edge bends per allowed value (8000 bends took ``dot`` about 2 s here)."""
 
+LAYOUT_LABELS_UP_TO = 150  # values; larger graphs get edge labels placed after layout
 # Ops whose inputs can be swapped without changing anything: their edges need
 # no number saying which operand is which.
 COMMUTATIVE = frozenset({"add", "mul", "sum"})
@@ -320,6 +321,9 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
         g.attr(label=f'<{html_text(caption, limit=4000)}<br align="left"/>>', labelloc="t",
                labeljust="l", fontsize="11")
 
+    # An edge label is laid out as a node of its own, which doubles dot's layers
+    # (3x slower for an 868-value loss); big graphs place labels after layout.
+    label_key = "label" if len(order) <= LAYOUT_LABELS_UP_TO else "xlabel"
     kinds_seen: dict = {}
     for k, v in enumerate(order):
         kind = _kind(v, root)
@@ -336,7 +340,7 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
                id=f"n{k}", tooltip=tooltip)
         if v.inputs:
             kinds_seen["op"] = True
-            _draw_op(g, k, v, index, contributions, style == "current", precision)
+            _draw_op(g, k, v, index, contributions, style == "current", precision, label_key)
     if legend:
         entries = [(STYLE[k][0], STYLE[k][1], LEGEND_TEXT[k]) for k in STYLE if k in kinds_seen]
         g.node("legend", legend_table(entries, across=rankdir in ("TB", "BT")), id="legend")
@@ -344,7 +348,7 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
 
 
 def _draw_op(g: GraphDrawing, k: int, v, index: dict, contributions: dict, current: bool,
-             precision: Optional[int]) -> None:
+             precision: Optional[int], label_key: str) -> None:
     fill, border, ink = STYLE["current" if current else "op"]
     op_id = f"n{k}op"
     g.node(op_id, f"<{html_text(v.op.label(v.attr), 30)}>", id=op_id, shape="ellipse",
@@ -362,7 +366,7 @@ def _draw_op(g: GraphDrawing, k: int, v, index: dict, contributions: dict, curre
             text = (text + ": " if text else "") + "grad += " + added
             attrs = dict(color=STYLE["current"][1], fontcolor=STYLE["current"][1], penwidth="2")
         if text:
-            attrs["label"] = f'<<font point-size="9">{html_text(text)}</font>>'
+            attrs[label_key] = f'<<font point-size="9">{html_text(text)}</font>>'
         g.edge(f"n{index[inp]}", op_id, id=f"{op_id}_in{i}", **attrs)
     g.edge(op_id, f"n{k}", id=f"{op_id}_out",
            **(dict(color=STYLE["current"][1], penwidth="2") if current else {}))

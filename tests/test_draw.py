@@ -313,3 +313,13 @@ def test_every_rankdir_and_option_renders():
         svg = draw_dot(root, rankdir=rankdir, highlight=steps[-1], show_grad=False,
                        precision=3).pipe(format="svg")
         assert svg.startswith(b"<?xml")
+
+
+def test_big_graphs_place_edge_labels_after_layout():
+    a, b = Value(5.0, label="a"), Value(2.0, label="b")
+    small = draw_dot(a - b).source
+    assert "n0 -> n2op [label=" in small
+    big = engine.sum([a - float(i) for i in range(100)])  # a, 100 constants, 100 subs, the sum
+    assert len(topological_order(big)) > engine.draw.LAYOUT_LABELS_UP_TO
+    source = draw_dot(big).source
+    assert "xlabel=" in source and " [label=<<font" not in source
