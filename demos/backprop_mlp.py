@@ -213,14 +213,14 @@ def plot_boundaries(model: MLP, X: list, y: list[int], run: Training, out: Path,
 
 
 def plot_slopes(model: MLP, X: list, signs: list[float], rows: list[GradRow], out: Path,
-                width: float = 0.5) -> Path:
+                width: float = 0.5, points: int = 41) -> Path:
     """For a few parameters: the loss as that one parameter moves, and backward's tangent."""
     params = {p.label: p for p in model.parameters()}
     fig, axes = _plots.figure(len(rows), size=(3.6, 3.3))
     for ax, row in zip(axes, rows):
         p = params[row.name]
         centre, base = p.data, loss_and_accuracy(model, X, signs)[0].data
-        offsets = [width * (i / 20 - 1) for i in range(41)]
+        offsets = [width * (2 * i / (points - 1) - 1) for i in range(points)]
         with engine.no_grad():
             values = []
             for d in offsets:
@@ -287,7 +287,7 @@ def main(argv=None) -> Result:
         {"" if all(r.agrees for r in rows) else "(Some rows disagree: something is wrong!)"}
         """)
 
-    figures = [plot_slopes(model, X, signs, rows[:3], opts.out)]
+    figures = [plot_slopes(model, X, signs, rows[:3], opts.out, points=15 if opts.quick else 41)]
     run = train(model, X, signs, steps, snapshot_at=(0, steps // 10, steps // 4))
     acc = run.accuracies[-1]
     say(f"""

@@ -224,7 +224,10 @@ def image(x: list[float]) -> list[list[float]]:
 def plot_examples(X: list, y: list[int], out: Path, count: int = 30) -> Path:
     """The first ``count`` digits of the dataset with their labels."""
     plt = pyplot()
-    fig, axes = plt.subplots(3, count // 3, figsize=(count // 3 * 0.9, 3.2), layout="constrained")
+    rows = 3 if count >= 30 else 1
+    cols = (count + rows - 1) // rows
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.9 + 0.4, rows * 0.95 + 0.45),
+                             squeeze=False, layout="constrained")
     for ax, x, t in zip(axes.flat, X, y):
         ax.imshow(image(x), cmap="gray_r", vmin=0, vmax=1)
         ax.set_title(str(t), fontsize=10)
@@ -309,7 +312,7 @@ def main(argv=None) -> dict:
         {len(model.parameters())} parameters, trained for {epochs} epochs
         of minibatch Adam, one scalar at a time.
         """)
-    figures = [plot_examples(X, y, opts.out)]
+    figures = [plot_examples(X, y, opts.out, count=10 if opts.quick else 30)]
     replay = replayer(model, 32, Xtr, ytr)
     if replay is None:
         say("This engine has no engine.trace: every example is built eagerly (slower).")
@@ -343,7 +346,7 @@ def main(argv=None) -> dict:
         times).
         """)
     figures += [plot_curves(record, opts.out), plot_confusion(table, opts.out),
-                plot_mistakes(Xte, yte, predictions, opts.out)]
+                plot_mistakes(Xte, yte, predictions, opts.out, limit=8 if opts.quick else 24)]
     total = time.perf_counter() - began
     print(f"  whole walkthrough: {total:.1f} s")
     result.update(test_accuracy=acc, train_seconds=seconds, seconds=total, record=record,
