@@ -74,6 +74,18 @@ def write_svg(graph, path: Path, *, quiet: bool = False) -> Path:
     return path if quiet else wrote(path)
 
 
+def linspace(lo: float, hi: float, points: int) -> list:
+    """``points`` evenly spaced numbers from ``lo`` to ``hi`` (both included)."""
+    if points < 2:
+        raise ValueError(f"linspace needs at least 2 points, got {points}")
+    return [lo + (hi - lo) * i / (points - 1) for i in range(points)]
+
+
+def matvec(rows: list, v: list) -> list:
+    """The matrix-vector product ``W v`` for a matrix given as a list of rows."""
+    return [sum(w * x for w, x in zip(row, v)) for row in rows]
+
+
 def say(text: str) -> None:
     """Print a paragraph of the narrative, wrapped for the terminal."""
     width = min(88, max(40, _terminal_width()))

@@ -16,7 +16,7 @@ from pathlib import Path
 import engine
 from engine import Value, no_grad
 
-from demos._common import options, pyplot, say, wrote
+from demos._common import linspace, matvec, options, pyplot, say, wrote
 
 ORDER = 3
 SUMMARY = "sigmoid, tanh, ReLU, leaky ReLU, GELU, SiLU with engine-computed slopes; stacked linear layers collapse"
@@ -69,10 +69,6 @@ def curve_and_slope(fn, xs: list) -> tuple:
         slopes.append(v.grad)
     return ys, slopes
 
-
-def grid(lo: float, hi: float, points: int) -> list:
-    """``points`` evenly spaced numbers from ``lo`` to ``hi``."""
-    return [lo + (hi - lo) * i / (points - 1) for i in range(points)]
 
 # %%
 def plot_sheet(xs: list, table: dict, gap: tuple, path: Path) -> Path:
@@ -153,11 +149,6 @@ def matmul(A: list, B: list) -> list:
             for i in range(len(A))]
 
 
-def matvec(A: list, v: list) -> list:
-    """The product ``A v`` of a list of rows and a vector."""
-    return [sum(a * x for a, x in zip(row, v)) for row in A]
-
-
 def collapse(layers: list) -> tuple:
     """The single ``(W, b)`` equal to the stack of linear layers: W = W_k ... W_1."""
     W, b = layers[0]
@@ -178,7 +169,7 @@ def plot_collapse(path: Path, nets: int, points: int) -> Path:
     """1-D networks 1 → 8 → 8 → 1 with random weights: none, tanh and ReLU between layers."""
     plt = pyplot()
     colours = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
-    xs = grid(-3, 3, points)
+    xs = linspace(-3, 3, points)
     kinds = {"no activation: always a straight line": None,
              "tanh between layers: curves": lambda v: v.tanh(),
              "ReLU between layers: bends": lambda v: v.relu()}
@@ -207,7 +198,7 @@ def main(argv=None) -> dict:
     """Run the walkthrough; returns the GELU gap and the linear-collapse error."""
     opts = options("activations", argv)
     out = opts.out
-    xs = grid(-4.0, 4.0, 81 if opts.quick else 401)
+    xs = linspace(-4.0, 4.0, 81 if opts.quick else 401)
 
     say("""Activation functions. For every function we build f(x) from a Value, call
         backward() and read x.grad: the slope curves on the sheet come from the same

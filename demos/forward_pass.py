@@ -17,7 +17,7 @@ from pathlib import Path
 import nn
 from engine import no_grad
 
-from demos._common import graph_tool, options, pyplot, say, wrote, write_svg
+from demos._common import graph_tool, matvec, options, pyplot, say, wrote, write_svg
 
 ORDER = 4
 SUMMARY = "a layer is many perceptrons at once: neuron by neuron equals sigma(W a + b)"
@@ -71,11 +71,6 @@ def layer_matrix(layer) -> tuple:
 def sigma(z: float) -> float:
     """The logistic sigmoid of a plain number."""
     return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
-
-
-def matvec(W: list, a: list) -> list:
-    """``W a`` for a list of rows and a vector: one dot product per row."""
-    return [sum(w * x for w, x in zip(row, a)) for row in W]
 
 
 def layer_as_matrices(W: list, b: list, a: list) -> tuple:

@@ -18,14 +18,14 @@ import nn
 from engine import no_grad
 from nn.losses import binary_cross_entropy_with_logits, mse_loss
 
-from demos._common import options, progress, pyplot, say, wrote
+from demos._common import linspace, options, progress, pyplot, say, wrote
+from demos._plots import CLASS_COLOURS
 
 ORDER = 5
 SUMMARY = "a ReLU network is a sum of ReLU pieces; hidden units re-represent XOR so a line separates it"
 
 PIECE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
                  "#882255", "#999933", "#44AA99", "#AA4499", "#117733", "#332288")
-CLASS_COLOURS = ("#0072B2", "#D55E00")
 
 # %% [markdown]
 # # Hidden units
@@ -48,11 +48,6 @@ CLASS_COLOURS = ("#0072B2", "#D55E00")
 def target(x: float) -> float:
     """The curve to fit: a wave on a gentle slope."""
     return math.sin(1.6 * x) + 0.3 * x
-
-
-def grid(lo: float, hi: float, points: int) -> list:
-    """``points`` evenly spaced numbers from ``lo`` to ``hi``."""
-    return [lo + (hi - lo) * i / (points - 1) for i in range(points)]
 
 
 def train(model, X: list, y: list, loss_fn, *, steps: int, lr: float, desc: str) -> list:
@@ -228,7 +223,7 @@ def plot_xor(model: nn.MLP, X: list, y: list, path: Path, steps: int) -> Path:
     gx, gy = np.meshgrid(np.linspace(lo, hi, steps), np.linspace(lo, hi, steps))
     pts = list(zip(gx.ravel().tolist(), gy.ravel().tolist()))
     zz = np.array(scores(model, pts)).reshape(gx.shape)
-    ax.contourf(gx, gy, (zz > 0).astype(float), levels=[-0.5, 0.5, 1.5], colors=CLASS_COLOURS,
+    ax.contourf(gx, gy, (zz > 0).astype(float), levels=[-0.5, 0.5, 1.5], colors=CLASS_COLOURS[:2],
                 alpha=0.14)
     ax.contour(gx, gy, zz, levels=[0.0], colors="#222222", linewidths=1.8)
     unit_colours = ("#009E73", "#CC79A7")
@@ -263,7 +258,7 @@ def plot_xor(model: nn.MLP, X: list, y: list, path: Path, steps: int) -> Path:
     v1, v2, c = out.w[0].data, out.w[1].data, out.b.data
     hx, hy = np.meshgrid(np.linspace(-1.1, 1.1, steps), np.linspace(-1.1, 1.1, steps))
     score = v1 * hx + v2 * hy + c
-    bx.contourf(hx, hy, (score > 0).astype(float), levels=[-0.5, 0.5, 1.5], colors=CLASS_COLOURS,
+    bx.contourf(hx, hy, (score > 0).astype(float), levels=[-0.5, 0.5, 1.5], colors=CLASS_COLOURS[:2],
                 alpha=0.14)
     bx.contour(hx, hy, score, levels=[0.0], colors="#222222", linewidths=1.8)
     bx.plot([], [], color="#222222", label=f"output line {v1:+.2f} h1 {v2:+.2f} h2 {c:+.2f} = 0")
@@ -288,14 +283,14 @@ def main(argv=None) -> dict:
 
     say("""Part 1: fit y = sin(1.6 x) + 0.3 x on [-3, 3] with a 1 -> 8 -> 1 network of
         ReLU units, trained by Adam on the mean squared error.""")
-    X = grid(-3.0, 3.0, 24 if opts.quick else 40)
+    X = linspace(-3.0, 3.0, 24 if opts.quick else 40)
     y = [target(x) for x in X]
     model = nn.MLP(1, [8, 1], activation="relu", seed=2)
     steps = 150 if opts.quick else 600
     losses = train(model, [[x] for x in X], y, mse_loss, steps=steps, lr=0.03, desc="curve")
     print(f"  mean squared error: {losses[0]:.4f} at the start, {losses[-1]:.5f} after {steps} steps\n")
 
-    xs = grid(-3.2, 3.2, 161 if opts.quick else 641)
+    xs = linspace(-3.2, 3.2, 161 if opts.quick else 641)
     pieces, bias = relu_pieces(model, xs)
     with no_grad():
         model_out = [model([x]).data for x in xs]

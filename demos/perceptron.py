@@ -16,13 +16,13 @@ from nn import data
 from nn.perceptron import Perceptron
 
 from demos._common import graph_tool, options, pyplot, say, wrote, write_svg
+from demos._plots import CLASS_COLOURS
 
 ORDER = 1
 SUMMARY = "Rosenblatt's perceptron learns AND, OR and two blobs, line by line; XOR defeats it"
 
 CORNERS = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 GATES = {"AND": [0, 0, 0, 1], "OR": [0, 1, 1, 1], "XOR": [0, 1, 1, 0]}
-CLASS_COLOURS = ("#0072B2", "#D55E00")  # class 0 blue, class 1 vermilion (as in demos._plots)
 LINE_COLOUR = "#222222"
 
 # %% [markdown]
@@ -66,7 +66,7 @@ def shade(ax, w: list, b: float, box: tuple, steps: int) -> None:
     x0, x1, y0, y1 = box
     gx, gy = np.meshgrid(np.linspace(x0, x1, steps), np.linspace(y0, y1, steps))
     answer = (w[0] * gx + w[1] * gy + b > 0).astype(float)
-    ax.imshow(answer, extent=box, origin="lower", cmap=ListedColormap(CLASS_COLOURS), vmin=0, vmax=1,
+    ax.imshow(answer, extent=box, origin="lower", cmap=ListedColormap(CLASS_COLOURS[:2]), vmin=0, vmax=1,
               alpha=0.13, interpolation="nearest", aspect="auto", zorder=0)
     draw_line(ax, w, b, box, color=LINE_COLOUR, linewidth=1.6)
 
