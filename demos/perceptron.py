@@ -162,9 +162,10 @@ def draw_units(histories: dict, out: Path) -> list:
 # %% [markdown]
 # ## Two clouds of points
 #
-# The same rule on sixty points from two overlapping-looking but separable clouds.
-# Every pass leaves a line; early ones are pale, later ones dark. Each pass makes
-# fewer mistakes until one makes none.
+# The same rule on sixty points from two clouds that come close to each other but
+# can still be split by a line. Every pass leaves a line; early ones are pale, later
+# ones dark. The mistakes drop quickly, then a couple of stubborn points near the
+# gap keep the line rocking back and forth for a few passes, until a pass is clean.
 
 # %%
 def plot_blobs(X: list, y: list, lines: list, mistakes: list, path: Path, steps: int) -> Path:
