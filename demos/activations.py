@@ -211,7 +211,7 @@ def main(argv=None) -> dict:
     gelu_slope_gap = max(abs(g) for g in slope_gap)
     where = xs[max(range(len(xs)), key=lambda i: abs(value_gap[i]))]
     say(f"""GELU, exact against its tanh approximation on [-4, 4]: the values never
-        differ by more than {gelu_gap:.2e} (largest near x = {where:+.2f}) and the
+        differ by more than {gelu_gap:.2e} (largest near x = ±{abs(where):.2f}; the gap is symmetric) and the
         slopes by at most {gelu_slope_gap:.2e}. The approximation is good to about
         three decimal places, which is why it is a popular shortcut.""")
     relu_slopes = table["ReLU"][1]
