@@ -53,6 +53,7 @@ INSTALL_HINT = ("install Graphviz: `sudo apt-get install graphviz` (Debian/Ubunt
                 "`brew install graphviz` (macOS), or `make demo` in the chainrule "
                 "repository, which installs it when it can")
 
+MUTED = "#6b7280"
 # name: (fill, border, text) - soft fills, a darker border of the same hue.
 STYLE = {
     "leaf": ("#dbeafe", "#2563eb", "#1e3a8a"),
@@ -62,6 +63,7 @@ STYLE = {
     "op": ("#ede9fe", "#7c3aed", "#4c1d95"),
     "current": ("#fee2e2", "#dc2626", "#7f1d1d"),
     "input": ("#dcfce7", "#16a34a", "#14532d"),
+    "pending": ("#ffffff", "#cbd5e1", MUTED),
 }
 LEGEND_TEXT = {
     "leaf": "leaf that needs a grad",
@@ -71,9 +73,9 @@ LEGEND_TEXT = {
     "op": "operation",
     "current": "node of this step",
     "input": "its inputs (grad += contribution)",
+    "pending": "grad pending: more contributions to come",
 }
 EDGE = "#94a3b8"
-MUTED = "#6b7280"
 
 
 class GraphvizNotFound(graphviz.ExecutableNotFound):
@@ -253,7 +255,7 @@ def _long_edge_bends(order: list) -> int:
 
 
 def _value_label(name: str, named: bool, data: str, grad: Optional[str], kind: str,
-                 style: str) -> str:
+                 style: str, note: str = "") -> str:
     fill, border, ink = STYLE[style]
     thickness = 2 if style in ("root", "current") else 1
     if kind == "const":
@@ -264,8 +266,9 @@ def _value_label(name: str, named: bool, data: str, grad: Optional[str], kind: s
         cells = (f'<td>{title}</td><vr/><td><font point-size="9" color="{MUTED}">data</font> '
                  f'{data}</td>')
         if grad is not None:
-            cells += (f'<vr/><td><font point-size="9" color="{MUTED}">grad</font> '
-                      f'<b>{grad}</b></td>')
+            cells += (f'<vr/><td><font point-size="9" color="{MUTED}">grad</font> <b>{grad}</b>'
+                      + (f' <font point-size="9" color="{MUTED}">{note}</font>' if note else "")
+                      + '</td>')
     return (f'<<table border="{thickness}" cellborder="0" cellspacing="0" cellpadding="5" '
             f'style="rounded" bgcolor="{fill}" color="{border}"><tr>{cells}</tr></table>>')
 
@@ -288,7 +291,9 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
     ``show_grad`` adds each node's grad; ``highlight`` (a step of
     ``backward_steps()``) marks the node of that step, its inputs and the
     contribution each input receives, and prints the step's arithmetic as the
-    title. ``precision`` is the number of significant digits (default: 6, as
+    title; grads are shown as they stand at that step (``…`` where more
+    contributions are still to come), so the steps drawn in a row tell the
+    story of the backward pass even when drawn after it. ``precision`` is the number of significant digits (default: 6, as
     in the step text). Graphs with more than ``max_nodes`` Values are refused
     with a ``ValueError`` because ``dot`` would be slow; draw a sub-expression.
 
@@ -308,6 +313,7 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
     index = {v: k for k, v in enumerate(order)}
     names = NodeNames(order)
     step_grads, contributions = _highlight_maps(highlight, index)
+    pending = _pending(order, index[highlight.node]) if highlight is not None else set()
 
     g = GraphDrawing("computation_graph")
     # nslimit caps the network-simplex passes that place nodes: without it a value
@@ -330,13 +336,19 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
         style = "current" if highlight is not None and v is highlight.node else kind
         style = "input" if k in step_grads and style != "current" else style
         kinds_seen[style] = True
-        grad = step_grads.get(k, v.grad)
-        shown_grad = format_number(grad, precision) if show_grad and kind != "const" else None
+        shown_grad, note = None, ""
+        if show_grad and kind != "const":
+            if k in step_grads or k not in pending:
+                shown_grad = format_number(step_grads.get(k, v.grad), precision)
+                note = "so far" if k in pending else ""
+            else:
+                shown_grad, note = "…", "pending"
+                kinds_seen["pending"] = True
         data = format_number(v.data, precision)
         name = names(v)
         tooltip = plain_text(f"{name}: data {data}"
-                             + (f", grad {shown_grad}" if shown_grad else ""))
-        g.node(f"n{k}", _value_label(name, bool(v.label), data, shown_grad, kind, style),
+                             + (f", grad {shown_grad} {note}".rstrip() if shown_grad else ""))
+        g.node(f"n{k}", _value_label(name, bool(v.label), data, shown_grad, kind, style, note),
                id=f"n{k}", tooltip=tooltip)
         if v.inputs:
             kinds_seen["op"] = True
@@ -370,6 +382,19 @@ def _draw_op(g: GraphDrawing, k: int, v, index: dict, contributions: dict, curre
         g.edge(f"n{index[inp]}", op_id, id=f"{op_id}_in{i}", **attrs)
     g.edge(op_id, f"n{k}", id=f"{op_id}_out",
            **(dict(color=STYLE["current"][1], penwidth="2") if current else {}))
+
+
+def _pending(order: list, current: int) -> set:
+    """Nodes whose grad is not complete at the step of node ``current``.
+
+    Steps visit nodes from the last in the order to the first, so a node still
+    waits for contributions while one of its consumers comes before ``current``.
+    """
+    first_consumer: dict = {}
+    for k, v in enumerate(order):
+        for u in v.inputs:
+            first_consumer.setdefault(u, k)
+    return {k for k, v in enumerate(order) if first_consumer.get(v, current) < current}
 
 
 def _highlight_maps(step: Optional[Step], index: dict) -> tuple:

@@ -197,12 +197,15 @@ def test_highlight_shows_the_grads_of_that_step_even_when_drawn_later():
     a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     y = a * b + a; y.label = "y"
     steps = list(y.backward_steps())  # after all steps a.grad = b + 1 = -2
-    mul = steps[1]
-    k_a = topological_order(y).index(a)
-    shown = nodes(draw_dot(y, highlight=mul).source)[f"n{k_a}"]
-    assert "<b>-2</b>" in shown  # a.grad right after the * step: 1 (from +) + -3
-    first = nodes(draw_dot(y, highlight=steps[0]).source)[f"n{k_a}"]
-    assert "<b>1</b>" in first  # after the + step only
+    k_a, k_b, k_ab = (topological_order(y).index(v) for v in (a, b, y.inputs[0]))
+    first = nodes(draw_dot(y, highlight=steps[0]).source)
+    assert "<b>1</b>" in first[f"n{k_a}"] and "so far" in first[f"n{k_a}"]  # after + only
+    assert "<b>…</b>" in first[f"n{k_b}"] and "pending" in first[f"n{k_b}"]  # * comes later
+    assert "<b>1</b>" in first[f"n{k_ab}"] and "so far" not in first[f"n{k_ab}"]
+    second = nodes(draw_dot(y, highlight=steps[1]).source)
+    assert "<b>-2</b>" in second[f"n{k_a}"] and "so far" not in second[f"n{k_a}"]
+    assert "<b>2</b>" in second[f"n{k_b}"]
+    assert "pending" not in draw_dot(y).source  # only a step has pending grads
 
 
 def test_a_times_a_highlight_labels_both_edges():
