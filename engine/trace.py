@@ -49,6 +49,8 @@ __all__ = ["trace", "Trace", "TraceError", "FrozenValueWarning"]
 # learner ops are called through their Python functions, passed as objects.
 _TEMPLATES = {op: op.code for op in RULES.values() if op.builtin and op.code is not None}
 _MAX_TERMS = 200  # longer sums are split over several lines (the compiler recurses)
+MAX_NODES = 200_000
+"""Largest graph ``trace`` compiles: one line of Python per node, about 6 KB each while compiling."""
 _NAMESPACE = {"div": num.div, "exp": num.exp, "log": num.log, "tanh": math.tanh,
               "sigmoid": num.sigmoid, "INF": math.inf, "NAN": math.nan}
 
@@ -106,6 +108,11 @@ def trace(fn: Callable[..., Value], *example_inputs: object) -> "Trace":
                       "whatever Python computed from those numbers is frozen in the trace",
                       FrozenValueWarning, stacklevel=2)
     checks = [entry for entry in log if entry[0] != "float"]
+    size = len(topological_order(root))
+    if size > MAX_NODES:  # refuse before generating source the compiler would choke on
+        raise ValueError(f"the traced graph has {size} nodes, more than engine.trace.MAX_NODES="
+                         f"{MAX_NODES}: compiling it would need about {size * 6 // 1000} MB. Trace "
+                         "a smaller function (one minibatch's loss, called per batch) instead")
     return Trace(root, leaves, checks, _layout(example_inputs))
 
 
