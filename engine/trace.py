@@ -110,9 +110,9 @@ def trace(fn: Callable[..., Value], *example_inputs: object) -> "Trace":
     checks = [entry for entry in log if entry[0] != "float"]
     size = len(topological_order(root))
     if size > MAX_NODES:  # refuse before generating source the compiler would choke on
-        raise ValueError(f"the traced graph has {size} nodes, more than engine.trace.MAX_NODES="
-                         f"{MAX_NODES}: compiling it would need about {size * 6 // 1000} MB. Trace "
-                         "a smaller function (one minibatch's loss, called per batch) instead")
+        raise ValueError(f"the traced graph has {size} nodes, more than MAX_NODES={MAX_NODES} "
+                         f"(engine/trace.py): compiling it would need about {size * 6 // 1000} MB. "
+                         "Trace a smaller function (one minibatch's loss, called per batch) instead")
     return Trace(root, leaves, checks, _layout(example_inputs))
 
 
