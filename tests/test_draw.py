@@ -165,6 +165,13 @@ def test_hostile_labels_are_escaped_in_html_labels_and_tooltips():
     assert "\\\\N" in source and "\x07" not in source and "\\x07" in source
 
 
+def test_lone_surrogates_and_control_characters_still_encode():
+    y = Value(1.0, label="\udc80x\x00") * 2
+    source = draw_dot(y).source
+    source.encode("utf-8")  # raises on a lone surrogate
+    assert "\\\\udc80x\\\\x00" in source
+
+
 def test_html_text_and_plain_text_helpers():
     assert html_text("<&>\"'") == "&lt;&amp;&gt;&quot;&#39;"
     assert html_text("a\nb") == 'a<br align="left"/>b'
@@ -302,6 +309,8 @@ def test_real_svg_has_the_documented_ids_and_escaped_text():
 def test_jupyter_shows_svg_when_dot_exists_and_pipe_times_out_cleanly():
     g = draw_dot(neuron())
     assert g._repr_mimebundle_()["image/svg+xml"].lstrip().startswith("<?xml")
+    with pytest.raises(ValueError, match="unknown output format"):
+        g.pipe(format="bogus")
     g.timeout = 1e-6
     with pytest.raises(TimeoutError, match="timeout = None"):
         g.pipe(format="svg")
