@@ -367,7 +367,8 @@ def _draw_op(g: GraphDrawing, k: int, v, index: dict, contributions: dict, curre
     op_id = f"n{k}op"
     g.node(op_id, f"<{html_text(v.op.label(v.attr), 30)}>", id=op_id, shape="ellipse",
            style="filled", fillcolor=fill, color=border, fontcolor=ink, margin="0.04,0.02",
-           height="0.3", tooltip=plain_text(v.op.name), penwidth="2" if current else "1")
+           width="0.4", height="0.3", fontsize="12", tooltip=plain_text(v.op.name),
+           penwidth="2" if current else "1")
     # Number the operands where order matters (a - b, a / b); an n-ary node's
     # inputs are named by their labels instead, since a number on each of many
     # edges is clutter that also slows dot down.
