@@ -23,21 +23,22 @@ Training is a plain loop first - forward, loss, zero_grad, backward, update:
 from .activations import ACTIVATIONS, get_activation
 from .data import (make_blobs, make_circles, make_moons, make_spirals, make_xor,
                    train_test_split)
+from .draw import draw_network
 from .init import INITIALIZERS, init_value
+from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
+                     hinge_loss, log_softmax, mse_loss, softmax)
 from .module import MLP, Layer, Module, Neuron
+from .optim import OPTIMIZERS, SGD, Adam, AdamW, Optimizer
 from .perceptron import Perceptron, PerceptronResult
 from .serialize import load, save
 from .torch_bridge import from_torch, to_torch
 from .train import History, accuracy, fit
-from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
-                     hinge_loss, log_softmax, mse_loss, softmax)
-from .optim import OPTIMIZERS, SGD, Adam, AdamW, Optimizer
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP", "Perceptron", "PerceptronResult",
     "ACTIVATIONS", "get_activation", "INITIALIZERS", "init_value",
     "make_moons", "make_circles", "make_xor", "make_spirals", "make_blobs", "train_test_split",
-    "fit", "accuracy", "History", "save", "load", "to_torch", "from_torch",
+    "fit", "accuracy", "History", "save", "load", "to_torch", "from_torch", "draw_network",
     "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
     "hinge_loss", "softmax", "log_softmax", "Optimizer", "SGD", "Adam", "AdamW", "OPTIMIZERS",
 ]

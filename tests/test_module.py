@@ -311,3 +311,15 @@ def test_numpy_sizes_and_inputs_work():
     assert model(np.array([0.5, -1.0])).data == model([0.5, -1.0]).data
     with pytest.raises(ValueError, match="nin must be a positive int, got True"):
         Neuron(True)
+
+
+def test_package_exports_every_planned_name():
+    import nn
+
+    planned = ("Module Neuron Layer MLP Perceptron PerceptronResult ACTIVATIONS get_activation "
+               "INITIALIZERS init_value make_moons make_circles make_xor make_spirals make_blobs "
+               "train_test_split fit accuracy History save load to_torch from_torch draw_network "
+               "mse_loss binary_cross_entropy binary_cross_entropy_with_logits cross_entropy "
+               "hinge_loss softmax log_softmax Optimizer SGD Adam AdamW OPTIMIZERS").split()
+    assert sorted(nn.__all__) == sorted(planned)
+    assert all(callable(getattr(nn, name)) or isinstance(getattr(nn, name), dict) for name in planned)
