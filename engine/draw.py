@@ -66,7 +66,7 @@ STYLE = {
 }
 LEGEND_TEXT = {
     "leaf": "leaf that needs a grad",
-    "const": "constant (no grad)",
+    "const": "constant or data (no grad)",
     "inner": "intermediate value",
     "root": "root (grad 1)",
     "op": "operation",
@@ -199,7 +199,8 @@ def format_number(x: float, precision: Optional[int] = None) -> str:
 # --- the drawing ------------------------------------------------------------------------
 
 
-def _check_options(rankdir: str, max_nodes: int, precision: Optional[int], highlight) -> None:
+def _check_options(rankdir: str, max_nodes: int, precision: Optional[int], highlight,
+                   title: Optional[str]) -> None:
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
     if not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1:
@@ -207,6 +208,8 @@ def _check_options(rankdir: str, max_nodes: int, precision: Optional[int], highl
     if precision is not None and (not isinstance(precision, int) or isinstance(precision, bool)
                                   or not 1 <= precision <= 17):
         raise ValueError(f"precision must be None or an int from 1 to 17, got {precision!r}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None, got {type(title).__name__}")
     if highlight is not None and not isinstance(highlight, Step):
         raise TypeError("highlight must be a Step from backward_steps() or None, "
                         f"got {type(highlight).__name__}")
@@ -295,7 +298,8 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
     contribution each input receives, and prints the step's arithmetic as the
     title; grads are shown as they stand at that step (``…`` where more
     contributions are still to come), so the steps drawn in a row tell the
-    story of the backward pass even when drawn after it. ``precision`` is the number of significant digits (default: 6, as
+    story of the backward pass even when drawn after it. ``title`` is printed
+    above the graph (before the step's text). ``precision`` is the number of significant digits (default: 6, as
     in the step text). Graphs with more than ``max_nodes`` Values are refused
     with a ``ValueError`` because ``dot`` would be slow; draw a sub-expression.
 
@@ -307,7 +311,7 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
     >>> sum("-> n1op" in line for line in g.source.splitlines())  # x * x: two edges
     2
     """
-    _check_options(rankdir, max_nodes, precision, highlight)
+    _check_options(rankdir, max_nodes, precision, highlight, title)
     if not hasattr(root, "inputs") or not hasattr(root, "data"):
         raise TypeError(f"draw_dot needs a Value, got {type(root).__name__}")
     order = topological_order(root)
@@ -324,7 +328,8 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
            nslimit="4")
     g.attr("node", fontname=FONT, fontsize="11", shape="plain")
     g.attr("edge", fontname=FONT, fontsize="9", color=EDGE, arrowsize="0.6")
-    caption = str(highlight) if highlight is not None else title
+    step_text = str(highlight) if highlight is not None else None
+    caption = "\n".join(t for t in (title, step_text) if t)
     if caption:
         g.attr(label=f'<{html_text(caption, limit=4000)}<br align="left"/>>', labelloc="t",
                labeljust="l", fontsize="11")

@@ -242,7 +242,17 @@ def test_bad_options_are_refused_clearly():
         draw_dot(y, precision=0)
     with pytest.raises(TypeError, match="Value"):
         draw_dot(3.0)
+    with pytest.raises(TypeError, match="title"):
+        draw_dot(y, title=3)
     assert "rankdir=TB" in draw_dot(y, rankdir="TB").source
+
+
+def test_title_comes_before_the_step_text():
+    y = neuron()
+    step = next(y.backward_steps())
+    source = draw_dot(y, title="one <neuron>", highlight=step).source
+    label = re.search(r" label=<(.*)> labeljust", source).group(1)
+    assert label.startswith('one &lt;neuron&gt;<br align="left"/>step 1 of ')
 
 
 def test_node_budget_refuses_big_graphs_with_their_size_and_advice():
