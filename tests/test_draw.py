@@ -345,3 +345,10 @@ def test_big_graphs_place_edge_labels_after_layout():
     assert len(topological_order(big)) > engine.draw.LAYOUT_LABELS_UP_TO
     source = draw_dot(big).source
     assert "xlabel=" in source and " [label=<<font" not in source
+
+
+@needs_dot
+@skip_without_dot
+def test_render_writes_the_picture_file(tmp_path):
+    path = draw_dot(neuron()).render(tmp_path / "neuron", format="svg")
+    assert path.endswith("neuron.svg") and "<svg" in (tmp_path / "neuron.svg").read_text()
