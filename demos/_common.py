@@ -86,6 +86,13 @@ def matvec(rows: list, v: list) -> list:
     return [sum(w * x for w, x in zip(row, v)) for row in rows]
 
 
+def one_hot(t: int, k: int) -> list:
+    """``k`` numbers, all 0 except a 1 at position ``t`` (a class label as a target vector)."""
+    if not 0 <= t < k:
+        raise ValueError(f"class {t} is outside 0..{k - 1}")
+    return [1.0 if j == t else 0.0 for j in range(k)]
+
+
 def say(text: str) -> None:
     """Print a paragraph of the narrative, wrapped for the terminal."""
     width = min(88, max(40, _terminal_width()))

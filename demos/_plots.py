@@ -12,7 +12,7 @@ from typing import Callable, Mapping, Optional, Sequence
 
 from engine import Value, no_grad
 
-from ._common import pyplot, wrote
+from ._common import linspace, pyplot, wrote
 
 # Colour-blind-friendly (Okabe-Ito): class k is always CLASS_COLOURS[k].
 CLASS_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00",
@@ -66,8 +66,7 @@ def plane_grid(X: Sequence[Sequence[float]], steps: int,
     x1 = max(p[0] for p in X) + margin
     y0 = min(p[1] for p in X) - margin
     y1 = max(p[1] for p in X) + margin
-    xs = [x0 + (x1 - x0) * i / (steps - 1) for i in range(steps)]
-    ys = [y0 + (y1 - y0) * j / (steps - 1) for j in range(steps)]
+    xs, ys = linspace(x0, x1, steps), linspace(y0, y1, steps)
     return xs, ys, [(x, yv) for yv in ys for x in xs]
 
 

@@ -30,7 +30,7 @@ from nn import MLP
 from nn.data import make_moons
 from nn.losses import hinge_loss
 from demos import _plots
-from demos._common import options, progress, say
+from demos._common import linspace, options, progress, say
 
 NAME = "backprop_mlp"
 ORDER = 6
@@ -220,7 +220,7 @@ def plot_slopes(model: MLP, X: list, signs: list[float], rows: list[GradRow], ou
     for ax, row in zip(axes, rows):
         p = params[row.name]
         centre, base = p.data, loss_and_accuracy(model, X, signs)[0].data
-        offsets = [width * (2 * i / (points - 1) - 1) for i in range(points)]
+        offsets = linspace(-width, width, points)
         with engine.no_grad():
             values = []
             for d in offsets:

@@ -29,7 +29,7 @@ import engine
 from engine import no_grad
 from nn import MLP, Adam, softmax, train_test_split
 from demos import _plots
-from demos._common import options, progress, pyplot, say
+from demos._common import one_hot, options, progress, pyplot, say
 
 NAME = "digits"
 ORDER = 10
@@ -69,11 +69,6 @@ def digit_loss(logits: list, onehot: list[float]) -> engine.Value:
     return engine.sum([z.exp() for z in logits]).log() - engine.dot(onehot, logits)
 
 
-def one_hot(t: int) -> list[float]:
-    """``[0, ..., 1, ..., 0]`` with the 1 at digit ``t``."""
-    return [1.0 if j == t else 0.0 for j in range(10)]
-
-
 # %% [markdown]
 # ## Speed: record once, replay many times
 #
@@ -98,7 +93,7 @@ def replayer(model: MLP, batch: int, X: list, y: list[int]) -> Optional[Callable
     """A traced replay of one example's forward+backward, or None when the engine has no trace."""
     if not hasattr(engine, "trace"):
         return None
-    return engine.trace(per_example(model, batch), X[0], one_hot(y[0]))
+    return engine.trace(per_example(model, batch), X[0], one_hot(y[0], 10))
 
 
 def compare_with_eager(model: MLP, replay: Callable, X: list, y: list[int],
@@ -112,13 +107,13 @@ def compare_with_eager(model: MLP, replay: Callable, X: list, y: list[int],
     model.zero_grad()
     start = time.perf_counter()
     for x, t in zip(X, y):
-        loss(x, one_hot(t)).backward()
+        loss(x, one_hot(t, 10)).backward()
     eager_seconds = time.perf_counter() - start
     eager = [p.grad for p in params]
     model.zero_grad()
     start = time.perf_counter()
     for x, t in zip(X, y):
-        replay(x, one_hot(t))
+        replay(x, one_hot(t, 10))
     replay_seconds = time.perf_counter() - start
     replayed = [p.grad for p in params]
     model.zero_grad()
@@ -159,9 +154,9 @@ def train(model: MLP, X: list, y: list[int], Xtest: list, ytest: list[int], *, e
             opt.zero_grad()
             for i in rows:
                 if replay is not None:
-                    running += replay(X[i], one_hot(y[i])) * batch
+                    running += replay(X[i], one_hot(y[i], 10)) * batch
                 else:
-                    value = loss(X[i], one_hot(y[i]))
+                    value = loss(X[i], one_hot(y[i], 10))
                     value.backward()
                     running += value.data * batch
             if len(rows) < batch:   # a short last batch: average over what it has
@@ -191,7 +186,7 @@ def predict(model: MLP, X: list) -> list[tuple[int, float]]:
 
 def accuracy_of(predictions: list[tuple[int, float]], y: list[int]) -> float:
     """Fraction of predictions equal to the labels."""
-    return sum(1 for (p, _), t in zip(predictions, y) if p == t) / len(y)
+    return _plots.accuracy_of([digit for digit, _ in predictions], y)
 
 
 def confusion(predictions: list[tuple[int, float]], y: list[int]) -> list[list[int]]:

@@ -37,7 +37,7 @@ from nn.data import make_moons
 from nn.optim import Adam
 from nn.train import accuracy, fit
 from demos import _plots
-from demos._common import options, say
+from demos._common import linspace, options, say
 
 NAME = "initialisation"
 ORDER = 7
@@ -202,7 +202,7 @@ def plot_depth(stds: dict, last_layer: dict, out: Path) -> Path:
     left.set_title("Spread of the activations, layer by layer")
     left.grid(True, alpha=0.3)
     left.legend()
-    bins = [-1 + 2 * i / 40 for i in range(41)]
+    bins = linspace(-1.0, 1.0, 41)
     for i, (name, values) in enumerate(last_layer.items()):
         colour = _plots.LINE_COLOURS[i]
         right.hist(values, bins=bins, color=colour, alpha=0.25, density=True)

@@ -36,7 +36,7 @@ from nn.losses import binary_cross_entropy_with_logits, cross_entropy, softmax
 from nn.optim import SGD
 from nn.train import History, accuracy, fit
 from demos import _plots
-from demos._common import options, say
+from demos._common import linspace, one_hot, options, say
 
 NAME = "losses"
 ORDER = 8
@@ -119,11 +119,6 @@ def plot_shapes(out: Path, zs: list[float]) -> Path:
 
 
 # %%
-def one_hot(t: int, k: int) -> list[float]:
-    """``[0, ..., 1, ..., 0]`` with the 1 at ``t``."""
-    return [1.0 if j == t else 0.0 for j in range(k)]
-
-
 def softmax_mse(outputs: list, targets: list[int]) -> Value:
     """Mean squared error between the softmax probabilities and the one-hot targets."""
     terms = []
@@ -201,7 +196,7 @@ def main(argv=None) -> dict:
     n, epochs, grid = (150, 12, 50) if opts.quick else (300, 30, 100)
     result = {"figures": []}
 
-    zs = [-8 + 16 * i / 160 for i in range(161)]
+    zs = linspace(-8.0, 8.0, 161)
     result["figures"].append(plot_shapes(opts.out, zs))
     mse_slope, bce_slope = (loss_and_slope(fn, -5.0)[1] for fn in (mse_of_logit, bce_of_logit))
     result["slopes_at_minus_5"] = {"mse": mse_slope, "bce": bce_slope}

@@ -36,7 +36,7 @@ from nn.data import make_moons
 from nn.optim import SGD, Adam
 from nn.train import accuracy, fit
 from demos import _plots
-from demos._common import options, say
+from demos._common import linspace, options, say
 
 NAME = "optimizers"
 ORDER = 9
@@ -84,8 +84,7 @@ def plot_valley(paths: dict, out: Path) -> Path:
     fig, (ax,) = _plots.figure(1, size=(8.0, 3.9))
     first = next(iter(paths.values()))
     steps = len(first) - 1
-    xs = [-6.5 + 9 * i / 200 for i in range(201)]
-    ys = [-2.0 + 4.0 * j / 120 for j in range(121)]
+    xs, ys = linspace(-6.5, 2.5, 201), linspace(-2.0, 2.0, 121)
     zz = [[valley(Value(x), Value(yv)).data for x in xs] for yv in ys]
     ax.contourf(xs, ys, zz, levels=20, cmap="Greys", alpha=0.35)
     ax.contour(xs, ys, zz, levels=20, colors="#888888", linewidths=0.4)
