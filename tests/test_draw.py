@@ -352,3 +352,19 @@ def test_big_graphs_place_edge_labels_after_layout():
 def test_render_writes_the_picture_file(tmp_path):
     path = draw_dot(neuron()).render(tmp_path / "neuron", format="svg")
     assert path.endswith("neuron.svg") and "<svg" in (tmp_path / "neuron.svg").read_text()
+
+
+@needs_dot
+@skip_without_dot
+def test_any_label_renders():
+    from hypothesis import given, settings, strategies as st
+
+    @settings(max_examples=25, deadline=None, derandomize=True)
+    @given(st.text(max_size=30), st.text(alphabet="{}|<>\"'\\&;#[]\n\t \x00\x7f", max_size=30))
+    def check(free, special):
+        a = Value(1.0, label=free)
+        y = a - Value(2.0, label=special); y.label = special + free
+        svg = draw_dot(y, title=free).pipe(format="svg", encoding="utf-8")
+        assert svg.count('class="node"') == 5  # a, b, y, the op, the legend
+
+    check()
