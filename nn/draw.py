@@ -123,12 +123,15 @@ def draw_network(model, *, rankdir: str = "LR", show_weights: Optional[bool] = N
     for j, node_id in enumerate(previous):
         g.node(f"out{j}", "", shape="point", width="0.05", style="invis")
         g.edge(node_id, f"out{j}", color="#64748b", arrowsize="0.7", id=f"out{j}_edge")
-    if legend:
-        g.node("legend", legend_table([(POSITIVE, POSITIVE, "positive weight"),
-                                       (NEGATIVE, NEGATIVE, "negative weight"),
-                                       ("#ffffff", "#64748b", "edge width ~ |weight|"),
-                                       (NEURON[0], NEURON[1], "neuron: activation, bias b")]),
-               shape="plain", style="", id="legend")
+    if legend:  # in the column after the outputs, clear of the weights
+        with g.subgraph(name="legend_rank") as c:
+            c.attr(rank="same")
+            c.node("out0")
+            c.node("legend", legend_table([(POSITIVE, POSITIVE, "positive weight"),
+                                           (NEGATIVE, NEGATIVE, "negative weight"),
+                                           ("#ffffff", "#64748b", "edge width ~ |weight|"),
+                                           (NEURON[0], NEURON[1], "neuron: activation, bias b")]),
+                   shape="plain", style="", id="legend")
     return g
 
 
