@@ -57,6 +57,12 @@ def gradcheck(fn: Callable[..., Value], inputs: Sequence, *, eps: float = 1e-6,
     xs = [x.data if isinstance(x, Value) else as_real(x, "gradcheck input") for x in inputs]
     if not xs:
         raise ValueError("gradcheck needs at least one input")
+    for name, x in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        x = as_real(x, name)
+        if name == "eps" and not (x > 0.0 and num.isfinite(x)):
+            raise ValueError(f"eps must be a positive finite number, got {x}")
+        if not (x >= 0.0 and num.isfinite(x)):
+            raise ValueError(f"{name} must be a finite number >= 0, got {x}")
     analytic = analytic_grads(fn, xs)
     numeric = numeric_grads(fn, xs, eps)
     rows, ok = [], True

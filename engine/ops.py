@@ -307,6 +307,12 @@ def define_op(name: str, *, forward: Callable[..., float], local: Callable[..., 
         raise TypeError("define_op needs callables for forward= and local=")
     if not isinstance(arity, int) or isinstance(arity, bool) or arity < 1:
         raise ValueError(f"arity must be a positive int, got {arity!r}")
+    if isinstance(kinks, (str, bytes)) or not hasattr(kinks, "__iter__") or not all(
+            isinstance(k, numbers.Real) for k in kinks):
+        raise TypeError(f"kinks must be a sequence of numbers (where the slope jumps), got {kinks!r}")
+    if (isinstance(domain, (str, bytes)) or not hasattr(domain, "__len__") or len(domain) != 2
+            or not all(isinstance(d, numbers.Real) for d in domain) or not domain[0] < domain[1]):
+        raise ValueError(f"domain must be a pair (lo, hi) of numbers with lo < hi, got {domain!r}")
     if formula is None:
         formula = tuple(f"∂{name}/∂{{{i}}}" for i in range(arity))
     if isinstance(formula, str) or len(formula) != arity:

@@ -37,7 +37,7 @@ from . import numeric as num
 from .backprop import topological_order
 from .modes import enable_grad
 from .ops import RULES
-from .value import WATCH, Constant, Value, is_real
+from .value import WATCH, Constant, Value, as_real, is_real
 
 __all__ = ["trace", "Trace", "TraceError", "FrozenValueWarning"]
 
@@ -194,7 +194,7 @@ def _rebuild(obj: object, leaves: list) -> object:
         leaves.append(obj)
         return obj
     if is_real(obj):
-        v = Value(float(obj))
+        v = Value(obj)
         leaves.append(v)
         return v
     raise TypeError(f"trace inputs must be numbers, Values or lists of them, got {type(obj).__name__}")
@@ -209,7 +209,7 @@ def _flatten(obj: object, out: list) -> None:
         elif isinstance(x, Value):
             out.append(x.data)
         elif is_real(x):
-            out.append(float(x))
+            out.append(as_real(x, "replay input"))  # an int beyond float range is inf
         else:
             raise TypeError(f"replay inputs must be numbers, Values or lists of them, "
                             f"got {type(x).__name__}")
