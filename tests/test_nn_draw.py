@@ -110,9 +110,12 @@ def test_input_names_are_escaped_and_checked():
 
 
 def test_columns_are_clusters_of_one_rank_and_the_source_is_deterministic():
-    source = draw_network(MLP(2, [3, 3, 1], seed=4)).source
+    source = draw_network(MLP(2, [3, 3, 1], seed=4), legend=False).source
     assert source.count("subgraph cluster_") == 4 and source.count("rank=same") == 4
-    assert source == draw_network(MLP(2, [3, 3, 1], seed=4)).source
+    assert "legend" not in source
+    assert source == draw_network(MLP(2, [3, 3, 1], seed=4), legend=False).source
+    with_legend = draw_network(MLP(2, [3, 3, 1], seed=4)).source
+    assert re.search(r"subgraph legend_rank \{\s*rank=same\s*out0\s*legend \[", with_legend)
 
 
 def test_bad_arguments_are_refused_clearly():
