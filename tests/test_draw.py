@@ -368,3 +368,23 @@ def test_any_label_renders():
         assert svg.count('class="node"') == 5  # a, b, y, the op, the legend
 
     check()
+
+
+def test_source_is_identical_across_processes_and_hash_seeds():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("import sys; sys.path.insert(0, 'tests'); from test_draw import neuron; "
+              "from engine.draw import draw_dot; r = neuron(); s = list(r.backward_steps()); "
+              "print(draw_dot(r, highlight=s[2]).source)")
+    root = Path(__file__).resolve().parent.parent
+    outputs = {subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True,
+                              text=True, check=True, env={"PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2")}
+    assert len(outputs) == 1 and "n0 -> n2op" in outputs.pop()
+
+
+def test_a_lone_leaf_is_drawn_as_the_root():
+    source = draw_dot(Value(3.0, label="x")).source
+    assert " -> " not in source and f'bgcolor="{STYLE["root"][0]}"' in nodes(source)["n0"]
