@@ -295,11 +295,39 @@ OPTIONS = [
      "No such file"),
     ("load missing", lambda: nn.load("/nonexistent/m.json"), OSError, "No such file"),
     ("load None", lambda: nn.load(None), TypeError, "NoneType"),
+    ("draw_network None", lambda: nn.draw_network(None), TypeError,
+     "needs an MLP, a Layer, a Neuron or a Perceptron, got NoneType"),
+    ("draw_network too big", lambda: nn.draw_network(nn.MLP(2, [200, 200, 1], seed=0)), ValueError,
+     "more than max_weights=3000.*Draw a smaller model"),
+    ("to_torch None", lambda: _torch() and nn.to_torch(None), TypeError, "know MLP, Layer and Neuron"),
+    ("to_torch custom", lambda: _torch() and nn.to_torch(nn.MLP(2, [2, 1], activation=lambda v: v)),
+     ValueError, "needs named activations"),
+    ("from_torch shape", lambda: nn.from_torch(nn.MLP(2, [3, 1]), nn.to_torch(nn.MLP(2, [4, 1]))),
+     ValueError, r"weight shape \(4, 2\), expected \(3, 2\)"),
+    ("from_torch int", lambda: _torch() and nn.from_torch(nn.MLP(2, [3, 1]), 3), TypeError,
+     "needs a torch.nn.Module"),
+    ("from_torch nan", lambda: nn.from_torch(nn.MLP(2, [3, 1]), _nan_module()), ValueError,
+     "is not finite"),
 ]
 
 
+def _torch():
+    return pytest.importorskip("torch")
+
+
+def _nan_module():
+    torch = _torch()
+    module = nn.to_torch(nn.MLP(2, [3, 1], seed=0))
+    with torch.no_grad():
+        module[0].weight[0, 0] = float("nan")
+    return module
+
+
 @pytest.mark.parametrize("call, exc, fragment", [pytest.param(*c[1:], id=c[0]) for c in OPTIONS])
-def test_drawing_player_and_file_options_are_checked(call, exc, fragment, tmp_path, monkeypatch):
+def test_drawing_player_and_file_options_are_checked(call, exc, fragment, tmp_path, monkeypatch,
+                                                     request):
+    if "torch" in request.node.name:
+        _torch()  # import it before the clock starts (the first import takes seconds)
     monkeypatch.chdir(tmp_path)
     expect(call, exc, fragment)
     assert not list(tmp_path.iterdir())  # nothing half-written
