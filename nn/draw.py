@@ -140,8 +140,10 @@ def _check(rankdir: str, show_weights, precision, max_weights) -> None:
         raise ValueError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
     if show_weights not in (None, True, False):
         raise TypeError(f"show_weights must be None, True or False, got {show_weights!r}")
-    for value, what, low in ((precision, "precision", 1), (max_weights, "max_weights", 1)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+    for value, what in ((precision, "precision"), (max_weights, "max_weights")):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"{what} must be an int, got {type(value).__name__}")
+        if value < 1:
             raise ValueError(f"{what} must be a positive int, got {value!r}")
     if precision > 17:
         raise ValueError(f"precision must be at most 17 significant digits, got {precision}")
