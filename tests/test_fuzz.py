@@ -281,3 +281,36 @@ def test_draw_dot_never_fails_and_names_every_node(program, labels, step):
         if v.inputs:
             assert f"\tn{k}op [" in source
     assert source.count(" -> ") == sum(len(v.inputs) + 1 for v in order if v.inputs)
+
+
+def close(a: float, b: float, rel: float = 1e-9) -> bool:
+    """Equal up to summation order: relative ``rel`` of the larger size, or both nan/same inf."""
+    if a != a or b != b:
+        return a != a and b != b
+    if a == b:
+        return True
+    return abs(a - b) <= rel * max(1.0, abs(a), abs(b))
+
+
+@pytest.mark.skipif(trace is None, reason="engine.trace does not exist")
+@at_least(150)
+@given(program=st.one_of(programs(), chains(st.integers(20, 120))),
+       replay=st.lists(st.floats(-3.0, 3.0), min_size=4, max_size=4))
+@example(program=A_TIMES_A, replay=[-0.5, 0, 0, 0])
+@example(program=DOT_REUSE, replay=[0.25, -2.0, 0, 0])
+@example(program=ALL_CONSTANTS, replay=[1.5, 0, 0, 0])
+def test_vectorised_replay_equals_eager_up_to_summation_order(program, replay):
+    pytest.importorskip("numpy")
+    n = len(program.leaves)
+    traced = trace(lambda *xs: build(program, xs), *program.leaves)
+    if not hasattr(traced, "vectorised"):
+        pytest.skip("no vectorised replay")
+    vectorised = traced.vectorised()
+    new = replay[:n]
+    leaves = [Value(x) for x in new]
+    root = build(program, leaves)
+    root.backward()
+    out = vectorised(*new)
+    assert close(out, root.data), (program, new, out, root.data)
+    assert all(close(g, v.grad) for g, v in zip(vectorised.input_grads, leaves)), \
+        (program, new, vectorised.input_grads, [v.grad for v in leaves])
