@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+import numbers
 import re
 import shutil
 import subprocess
@@ -203,18 +204,20 @@ def _check_options(rankdir: str, max_nodes: int, precision: Optional[int], highl
                    title: Optional[str]) -> None:
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
-    for value, what in ((max_nodes, "max_nodes"), (precision, "precision")):
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            raise TypeError(f"{what} must be an int, got {type(value).__name__}")
-    if max_nodes is None or max_nodes < 1:
+    # Counts follow nn's positive_int: whole numbers (NumPy ints too), never bools.
+    if not _whole(max_nodes) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
-    if precision is not None and not 1 <= precision <= 17:
+    if precision is not None and (not _whole(precision) or not 1 <= precision <= 17):
         raise ValueError(f"precision must be None or an int from 1 to 17, got {precision!r}")
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a str or None, got {type(title).__name__}")
     if highlight is not None and not isinstance(highlight, Step):
         raise TypeError("highlight must be a Step from backward_steps() or None, "
                         f"got {type(highlight).__name__}")
+
+
+def _whole(n: object) -> bool:
+    return isinstance(n, numbers.Integral) and not isinstance(n, bool)
 
 
 def _kind(v, root) -> str:

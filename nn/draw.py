@@ -23,6 +23,7 @@ from typing import List, Optional, Sequence
 from engine.draw import (FONT, GraphDrawing, format_number, html_text, legend_table,
                          plain_text)
 
+from ._checks import positive_int
 from .activations import activation_name
 
 __all__ = ["draw_network", "MAX_WEIGHTS"]
@@ -140,11 +141,8 @@ def _check(rankdir: str, show_weights, precision, max_weights) -> None:
         raise ValueError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
     if show_weights not in (None, True, False):
         raise TypeError(f"show_weights must be None, True or False, got {show_weights!r}")
-    for value, what in ((precision, "precision"), (max_weights, "max_weights")):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise TypeError(f"{what} must be an int, got {type(value).__name__}")
-        if value < 1:
-            raise ValueError(f"{what} must be a positive int, got {value!r}")
+    positive_int(precision, "precision")
+    positive_int(max_weights, "max_weights")
     if precision > 17:
         raise ValueError(f"precision must be at most 17 significant digits, got {precision}")
 

@@ -240,9 +240,9 @@ def test_bad_options_are_refused_clearly():
         draw_dot(y, max_nodes=0)
     with pytest.raises(ValueError, match="precision"):
         draw_dot(y, precision=0)
-    with pytest.raises(TypeError, match="max_nodes must be an int"):
+    with pytest.raises(ValueError, match="max_nodes must be a positive int"):
         draw_dot(y, max_nodes=10.0)
-    with pytest.raises(TypeError, match="precision must be an int"):
+    with pytest.raises(ValueError, match="precision must be None or an int"):
         draw_dot(y, precision=True)
     with pytest.raises(TypeError, match="Value"):
         draw_dot(3.0)

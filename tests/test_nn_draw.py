@@ -127,7 +127,7 @@ def test_bad_arguments_are_refused_clearly():
         draw_network(Neuron(2, seed=0), show_weights="yes")
     with pytest.raises(ValueError, match="precision"):
         draw_network(Neuron(2, seed=0), precision=0)
-    with pytest.raises(TypeError, match="max_weights must be an int"):
+    with pytest.raises(ValueError, match="max_weights must be a positive int"):
         draw_network(Neuron(2, seed=0), max_weights="many")
     with pytest.raises(ValueError, match=r"has 304 weights.*max_weights=100"):
         draw_network(MLP(2, [16, 16, 1], seed=0), max_weights=100)
