@@ -93,7 +93,7 @@ class GraphDrawing(graphviz.Digraph):
 
     Rendering without ``dot`` raises :class:`GraphvizNotFound` (one clear
     message); Jupyter's display falls back to the DOT source instead of a
-    traceback. ``pipe()`` gives up after ``timeout`` seconds (``None``: never).
+    traceback (also when ``dot`` runs past the timeout). ``pipe()`` gives up after ``timeout`` seconds (``None``: never).
     """
 
     timeout: Optional[float] = 60.0
@@ -131,7 +131,7 @@ class GraphDrawing(graphviz.Digraph):
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except graphviz.ExecutableNotFound as e:
+        except (graphviz.ExecutableNotFound, TimeoutError) as e:
             return {"text/plain": f"{e}\n\n{self.source}"}
 
 

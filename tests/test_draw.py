@@ -328,6 +328,8 @@ def test_jupyter_shows_svg_when_dot_exists_and_pipe_times_out_cleanly():
     g.timeout = 1e-6
     with pytest.raises(TimeoutError, match="timeout = None"):
         g.pipe(format="svg")
+    bundle = g._repr_mimebundle_()
+    assert list(bundle) == ["text/plain"] and "did not finish" in bundle["text/plain"]
 
 
 @needs_dot
