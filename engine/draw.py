@@ -54,26 +54,16 @@ INSTALL_HINT = ("install Graphviz: `sudo apt-get install graphviz` (Debian/Ubunt
                 "repository, which installs it when it can")
 
 MUTED = "#6b7280"
-# name: (fill, border, text) - soft fills, a darker border of the same hue.
+# kind: (fill, border, text colour, legend text) - soft fills, darker borders of the same hue.
 STYLE = {
-    "leaf": ("#dbeafe", "#2563eb", "#1e3a8a"),
-    "const": ("#f3f4f6", "#9ca3af", "#4b5563"),
-    "inner": ("#ffffff", "#64748b", "#111827"),
-    "root": ("#fef3c7", "#d97706", "#78350f"),
-    "op": ("#ede9fe", "#7c3aed", "#4c1d95"),
-    "current": ("#fee2e2", "#dc2626", "#7f1d1d"),
-    "input": ("#dcfce7", "#16a34a", "#14532d"),
-    "pending": ("#ffffff", "#cbd5e1", MUTED),
-}
-LEGEND_TEXT = {
-    "leaf": "leaf that needs a grad",
-    "const": "constant or data (no grad)",
-    "inner": "intermediate value",
-    "root": "root (grad 1)",
-    "op": "operation",
-    "current": "node of this step",
-    "input": "its inputs (grad += contribution)",
-    "pending": "grad pending: more contributions to come",
+    "leaf": ("#dbeafe", "#2563eb", "#1e3a8a", "leaf that needs a grad"),
+    "const": ("#f3f4f6", "#9ca3af", "#4b5563", "constant or data (no grad)"),
+    "inner": ("#ffffff", "#64748b", "#111827", "intermediate value"),
+    "root": ("#fef3c7", "#d97706", "#78350f", "root (grad 1)"),
+    "op": ("#ede9fe", "#7c3aed", "#4c1d95", "operation"),
+    "current": ("#fee2e2", "#dc2626", "#7f1d1d", "node of this step"),
+    "input": ("#dcfce7", "#16a34a", "#14532d", "its inputs (grad += contribution)"),
+    "pending": ("#ffffff", "#cbd5e1", MUTED, "grad pending: more contributions to come"),
 }
 EDGE = "#94a3b8"
 
@@ -93,7 +83,7 @@ class GraphDrawing(graphviz.Digraph):
 
     Rendering without ``dot`` raises :class:`GraphvizNotFound` (one clear
     message); Jupyter's display falls back to the DOT source instead of a
-    traceback (also when ``dot`` runs past the timeout). ``pipe()`` gives up after ``timeout`` seconds (``None``: never).
+    traceback. ``pipe()`` gives up after ``timeout`` seconds (``None``: never).
     """
 
     timeout: Optional[float] = 60.0
@@ -266,7 +256,7 @@ def _long_edge_bends(order: list) -> int:
 
 def _value_label(name: str, named: bool, data: str, grad: Optional[str], kind: str,
                  style: str, note: str = "") -> str:
-    fill, border, ink = STYLE[style]
+    fill, border, ink, _ = STYLE[style]
     thickness = 2 if style in ("root", "current") else 1
     if kind == "const":
         cells = f'<td><font color="{ink}">{data}</font></td>'
@@ -304,9 +294,10 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
     title; grads are shown as they stand at that step (``…`` where more
     contributions are still to come), so the steps drawn in a row tell the
     story of the backward pass even when drawn after it. ``title`` is printed
-    above the graph (before the step's text). ``precision`` is the number of significant digits (default: 6, as
-    in the step text). Graphs with more than ``max_nodes`` Values are refused
-    with a ``ValueError`` because ``dot`` would be slow; draw a sub-expression.
+    above the graph (before the step's text). ``precision`` is the number of
+    significant digits (default: 6, as in the step text). Graphs with more than
+    ``max_nodes`` Values (or whose long edges would make ``dot`` as slow) are
+    refused with a ``ValueError`` saying how to draw part of them.
 
     >>> from engine import Value
     >>> x = Value(0.5, label="x"); y = (x * x).tanh(); y.label = "y"
@@ -366,14 +357,14 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
             kinds_seen["op"] = True
             _draw_op(g, k, v, index, contributions, style == "current", precision, label_key)
     if legend:
-        entries = [(STYLE[k][0], STYLE[k][1], LEGEND_TEXT[k]) for k in STYLE if k in kinds_seen]
+        entries = [(STYLE[k][0], STYLE[k][1], STYLE[k][3]) for k in STYLE if k in kinds_seen]
         g.node("legend", legend_table(entries, across=rankdir in ("TB", "BT")), id="legend")
     return g
 
 
 def _draw_op(g: GraphDrawing, k: int, v, index: dict, contributions: dict, current: bool,
              precision: Optional[int], label_key: str) -> None:
-    fill, border, ink = STYLE["current" if current else "op"]
+    fill, border, ink, _ = STYLE["current" if current else "op"]
     op_id = f"n{k}op"
     g.node(op_id, f"<{html_text(v.op.label(v.attr), 30)}>", id=op_id, shape="ellipse",
            style="filled", fillcolor=fill, color=border, fontcolor=ink, margin="0.04,0.02",
