@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import keyword
+import warnings
 import operator
 from typing import Mapping, Sequence, Union
 
@@ -127,7 +128,9 @@ def _leaves(values: Mapping) -> dict:
 
 def _parse(text: str) -> ast.Expression:
     try:
-        return ast.parse(text, mode="eval")
+        with warnings.catch_warnings():  # "invalid decimal literal" etc.: our own error follows
+            warnings.simplefilter("ignore")
+            return ast.parse(text, mode="eval")
     except SyntaxError as e:
         col = (e.offset or 1) - 1
         line = (e.text or text).rstrip("\n")

@@ -182,6 +182,18 @@ def test_cli_misuse_exits_with_a_message_not_a_traceback(argv, status, fragment,
     assert "pwned" not in out.splitlines() + err.splitlines()
 
 
+@pytest.mark.parametrize("text", ["1if a else b", "0x1for", "'\\d'", "1_if"])
+def test_python_warnings_about_the_text_never_leak_out(text, capfd, recwarn):
+    # ast.parse warns (SyntaxWarning: invalid decimal literal, invalid escape sequence) on
+    # the way to the real answer: the stepper's own error, with nothing else on stderr.
+    with pytest.raises(ValueError):
+        parse_expression(text, VALUES)
+    assert main(["step", text, "a=1", "b=2", "--all"]) == 2
+    err = capfd.readouterr().err
+    assert "Warning" not in err and err.startswith("chainrule step: error:"), err
+    assert not [w for w in recwarn if issubclass(w.category, (SyntaxWarning, DeprecationWarning))]
+
+
 @pytest.mark.parametrize("number", ["nan", "inf", "-inf", "1e999"])
 def test_cli_accepts_ieee_specials_and_steps_through_them(number, capsys):
     assert main(["step", "a*2", f"a={number}", "--all"]) == 0
