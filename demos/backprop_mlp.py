@@ -22,8 +22,8 @@ opens as a notebook (jupytext percent format).
 
 # %%
 import time
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import engine
 from nn import MLP
@@ -98,6 +98,7 @@ class GradRow:
 
     @property
     def difference(self) -> float:
+        """How far apart the two gradients are."""
         return abs(self.analytic - self.numeric)
 
     @property
@@ -260,7 +261,7 @@ class Result:
 def main(argv=None) -> Result:
     """Run the walkthrough: check gradients, train, draw."""
     opts = options(NAME, argv)
-    n, steps, grid = (40, 100, 40) if opts.quick else (100, 100, 110)
+    n, steps, grid = (40, 100, 40) if opts.quick else (100, 100, 90)
     X, y, signs = moons(n)
     model = MLP(2, [16, 16, 1], seed=1337)
     loss, _ = loss_and_accuracy(model, X, signs)
