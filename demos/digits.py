@@ -328,6 +328,10 @@ def main(argv=None) -> dict:
     start = time.perf_counter()
     record = train(model, Xtr, ytr, Xte, yte, epochs=epochs, batch=32, lr=0.01, replay=replay)
     seconds = time.perf_counter() - start
+    print("  epoch  training loss  test accuracy")
+    for i, (loss, test) in enumerate(zip(record["loss"], record["test_accuracy"]), 1):
+        print(f"  {i:>5}  {loss:>13.4f}  {test:>13.1%}")
+    print()
     predictions = predict(model, Xte)
     acc = accuracy_of(predictions, yte)
     table = confusion(predictions, yte)
