@@ -133,7 +133,8 @@ def decision_regions(ax, model: Callable, X: Sequence[Sequence[float]], y: Seque
 
 
 def curves(ax, series: Mapping[str, Sequence[float]], *, title: Optional[str] = None,
-           xlabel: str = "step", ylabel: str = "loss", log: bool = False, start: int = 0) -> None:
+           xlabel: str = "step", ylabel: str = "loss", log: bool = False, start: int = 0,
+           legend: bool = True) -> None:
     """One line per named series (loss or accuracy over training), with a legend.
 
     Point ``i`` of a series is drawn at ``x = start + i`` (``start=1`` for per-epoch records).
@@ -149,7 +150,7 @@ def curves(ax, series: Mapping[str, Sequence[float]], *, title: Optional[str] = 
     ax.grid(True, alpha=0.3)
     if title:
         ax.set_title(title)
-    if len(series) > 1 or next(iter(series), ""):
+    if legend:
         ax.legend(fontsize=9)
 
 

@@ -178,7 +178,8 @@ def plot_training(histories: dict, out: Path) -> Path:
     _plots.curves(left, {k: h.loss for k, h in histories.items()}, title="Training loss",
                   xlabel="epoch", start=1)
     _plots.curves(right, {k: [100 * a for a in h.accuracy] for k, h in histories.items()},
-                  title="Training accuracy", xlabel="epoch", ylabel="accuracy (%)", start=1)
+                  title="Training accuracy", xlabel="epoch", ylabel="accuracy (%)", start=1,
+                  legend=False)
     right.set_ylim(35, 102)
     return _plots.save(fig, out, "training.png", title="Same network, four starting points")
 
