@@ -35,8 +35,8 @@ class Module:
     """Base class: finds parameters and submodules among the attributes, in order.
 
     A ``Value`` attribute that is a leaf needing a gradient is a parameter; a
-    ``Module`` attribute is a submodule; lists and tuples of either count too
-    (their items are named ``name.0``, ``name.1``, ...). Subclasses implement
+    ``Module`` attribute is a submodule; lists, tuples and dicts of either
+    count too (their items are named ``name.0``, ``name.1``, ... or ``name.key``). Subclasses implement
     ``__call__`` (or ``forward``, which the default ``__call__`` runs).
     """
 
@@ -54,10 +54,11 @@ class Module:
         for name, item in vars(self).items():
             if name.startswith("_"):
                 continue
-            if isinstance(item, (list, tuple)):
-                for i, sub in enumerate(item):
+            if isinstance(item, (list, tuple, dict)):
+                pairs = item.items() if isinstance(item, dict) else enumerate(item)
+                for key, sub in pairs:
                     if isinstance(sub, (Value, Module)):
-                        yield f"{name}.{i}", sub
+                        yield f"{name}.{key}", sub
             elif isinstance(item, (Value, Module)):
                 yield name, item
 

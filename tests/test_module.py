@@ -101,6 +101,15 @@ def test_custom_module_subclass_finds_parameters_and_submodules():
         Module()([1.0])
 
 
+def test_dicts_of_submodules_are_walked_in_insertion_order():
+    class Heads(Module):
+        def __init__(self):
+            self.heads = {"left": Neuron(1, seed=0), "right": Neuron(1, seed=1)}
+
+    assert [n for n, _ in Heads().named_parameters()] == [
+        "heads.left.w.0", "heads.left.b", "heads.right.w.0", "heads.right.b"]
+
+
 # --- reproducibility ---------------------------------------------------------------------
 
 
