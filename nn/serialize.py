@@ -87,7 +87,7 @@ def _check_arch(arch: object) -> Module:
              "Layer": (Layer, ("nin", "nout", "activation")),
              "Neuron": (Neuron, ("nin", "activation"))}
     kind = arch.get("type")
-    if kind not in kinds:
+    if not isinstance(kind, str) or kind not in kinds:  # a list or dict here is not hashable
         raise ValueError(f"unknown architecture type {kind!r}; expected one of {', '.join(kinds)}")
     cls, positional = kinds[kind]
     expected = set(positional) | {"type", "init", "bias", "fused"}
@@ -95,7 +95,7 @@ def _check_arch(arch: object) -> Module:
         raise ValueError(f"{kind} architecture must have exactly the keys {sorted(expected)}, "
                          f"got {sorted(arch)}")
     args = [arch[name] for name in positional]
-    if arch["init"] is not None and arch["init"] not in INITIALIZERS:
+    if arch["init"] is not None and (not isinstance(arch["init"], str) or arch["init"] not in INITIALIZERS):
         raise ValueError(f"unknown init {arch['init']!r} in architecture")
     try:
         # The weights drawn here are all overwritten from the file.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 import subprocess
 import sys
@@ -313,3 +314,75 @@ def test_an_architecture_far_bigger_than_its_parameters_is_refused_before_buildi
 def count_fault_points() -> int:
     """Fault points injected by this module (for the hardening note)."""
     return len(BOUNDARIES) * len(ERRORS) * 2 + len(BOUNDARIES)
+
+
+# --- fuzzed documents ----------------------------------------------------------------------
+
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-10 ** 20, 10 ** 20) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12)
+FUZZ = settings(max_examples=max(300, settings.default.max_examples),
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _paths(doc, prefix=()):
+    """Every (path, value) inside a JSON document."""
+    yield prefix, doc
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            yield from _paths(value, prefix + (key,))
+    elif isinstance(doc, list):
+        for i, value in enumerate(doc):
+            yield from _paths(value, prefix + (i,))
+
+
+def _load_text(tmp_path, text: str):
+    path = tmp_path / "fuzzed.json"
+    path.write_text(text, encoding="utf-8")
+    return load(path)
+
+
+@FUZZ
+@given(doc=JSON)
+@example(doc={"format": serialize.FORMAT, "version": 1})
+@example(doc={"format": serialize.FORMAT, "version": True, "architecture": {}, "parameters": {}})
+def test_any_json_document_is_refused_with_a_value_error(tmp_path, doc):
+    try:
+        _load_text(tmp_path, json.dumps(doc))
+    except ValueError as error:
+        assert type(error) is ValueError
+    else:  # pragma: no cover - a random document is never a model
+        pytest.fail(f"loaded a model from {doc!r}")
+
+
+@FUZZ
+@given(data=st.data(), keep_checksum=st.booleans())
+def test_a_mutated_model_file_is_refused_or_complete(tmp_path, saved, data, keep_checksum):
+    doc = json.loads(saved)
+    if not keep_checksum:
+        del doc["sha256"]  # a hand-edited file: no integrity check, every other check still holds
+    paths = [p for p, _ in _paths(doc) if p]
+    path = data.draw(st.sampled_from(paths), label="path")
+    parent = doc
+    for key in path[:-1]:
+        parent = parent[key]
+    if data.draw(st.booleans(), label="delete") and isinstance(parent, dict):
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = data.draw(JSON, label="value")
+    try:
+        model = _load_text(tmp_path, json.dumps(doc))
+    except ValueError as error:
+        assert type(error) is ValueError
+        return
+    state = model.state_dict()
+    assert all(math.isfinite(x) for x in state.values())
+    assert list(state) == [name for name, _ in model.named_parameters()]
+    if keep_checksum:  # anything that loads with a checksum is the saved model itself
+        assert state == SMALL.state_dict()
+        assert serialize.architecture(model) == serialize.architecture(SMALL)
