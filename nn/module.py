@@ -24,7 +24,6 @@ from engine import Value, dot
 from engine.value import lift
 
 from ._checks import finite_number, positive_int
-
 from .activations import ActivationSpec, activation_name, default_init, get_activation
 from .init import Initializer, get_initializer, make_rng
 
