@@ -24,8 +24,10 @@ terminal) and a :class:`History` of loss and accuracy per epoch.
 
 from __future__ import annotations
 
+import math
 import random
 import sys
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Sequence, Union
 
@@ -229,6 +231,10 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
                 hits += sum(_hit(o, task.classes[i], task.threshold) for o, i in zip(outputs, batch))
             history.loss.append(total / n)
             history.accuracy.append(hits / n)
+            if not math.isfinite(history.loss[-1]) and (
+                    len(history) == 1 or math.isfinite(history.loss[-2])):  # warn once, when it starts
+                warnings.warn(f"the loss became {history.loss[-1]} in epoch {len(history)}: training "
+                              "diverged; try a smaller learning rate", RuntimeWarning, stacklevel=2)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.3f}")

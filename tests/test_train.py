@@ -163,3 +163,11 @@ def test_mse_regresses_arbitrary_targets():
     history = fit(model, xs, targets, loss="mse", epochs=200, lr=0.3, progress=False)
     assert history.loss[-1] < 1e-6
     assert model.w[0].data == pytest.approx(3.0, abs=1e-3) and model.b.data == pytest.approx(-0.5, abs=1e-3)
+
+
+def test_divergence_is_reported_once():
+    model = MLP(2, [6, 1], seed=0)
+    with pytest.warns(RuntimeWarning, match="training diverged; try a smaller learning rate") as caught:
+        history = fit(model, X2, Y2, loss="mse", epochs=25, lr=0.5, progress=False)
+    assert not math.isfinite(history.loss[-1])
+    assert len([w for w in caught if issubclass(w.category, RuntimeWarning)]) == 1
