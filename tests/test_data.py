@@ -4,6 +4,8 @@ import math
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nn.data import (DEFAULT_SEED, make_blobs, make_circles, make_moons, make_spirals, make_xor,
                      train_test_split)
@@ -127,3 +129,14 @@ def test_train_test_split_partitions_deterministically():
 def test_train_test_split_bad_arguments(args, error, message):
     with pytest.raises(error, match=message):
         train_test_split(*args)
+
+
+@settings(max_examples=60)
+@given(make=st.sampled_from(GENERATORS), n=st.integers(1, 60), seed=st.integers(0, 2 ** 32))
+def test_any_size_and_seed_gives_finite_rows_and_valid_labels(make, n, seed):
+    X, y = make(n, seed=seed)
+    assert len(X) == len(y) == n
+    assert all(len(row) == 2 and all(math.isfinite(v) for v in row) for row in X)
+    classes = 3 if make is make_spirals else 2
+    assert set(y) <= set(range(classes))
+    assert make(n, seed=seed) == (X, y)
