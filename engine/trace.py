@@ -24,7 +24,12 @@ Python decisions (``if``, ``max``, loops) follow the example inputs. A
 comparison of Values made while tracing is recorded, and a replay whose
 numbers would answer it differently raises :class:`TraceError` instead of
 silently computing a different function. Kinks inside ops (ReLU at 0) are
-not frozen: the op's rule decides on every replay.
+not frozen: the op's rule decides on every replay. The trace holds the leaf
+Values it read (a model's parameters): changing their ``.data`` is seen by the
+next replay, replacing them with new Value objects is not - trace again then.
+
+``Trace.vectorised()`` replays the same record level by level with NumPy
+(see :mod:`engine.vectorised`).
 """
 
 from __future__ import annotations
