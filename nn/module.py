@@ -39,10 +39,10 @@ class Module:
     ``__call__`` (or ``forward``, which the default ``__call__`` runs).
     """
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: object, **kwargs: object) -> object:
         return self.forward(*args, **kwargs)
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: object, **kwargs: object) -> object:
         """The computation; override this (or ``__call__``) in a subclass."""
         raise NotImplementedError(f"{type(self).__name__} must define forward() or __call__()")
 

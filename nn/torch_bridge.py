@@ -14,10 +14,13 @@ these functions run (``pip install chainrule[torch]``)::
 
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import TYPE_CHECKING, List, Tuple
 
 from .activations import ACTIVATIONS
 from .module import MLP, Layer, Module, Neuron
+
+if TYPE_CHECKING:  # only for the annotations: torch is imported when a bridge runs
+    import torch
 
 
 def _torch():
@@ -76,7 +79,7 @@ def _softplus_module(torch):
     return StableSoftplus()
 
 
-def to_torch(model: Module):
+def to_torch(model: Module) -> "torch.nn.Sequential":
     """An equivalent ``torch.nn.Sequential`` in float64 (a Linear, then the activation, per layer)."""
     torch = _torch()
     modules = []
@@ -107,7 +110,7 @@ def _linear_weights(torch, module) -> List[Tuple[object, object]]:
     return [(m.weight, m.bias) for m in linears]
 
 
-def from_torch(model: Module, module) -> Module:
+def from_torch(model: Module, module: "torch.nn.Module") -> Module:
     """Copy the weights of ``module`` (as made by :func:`to_torch`) into ``model``; return ``model``.
 
     The Linear layers must match the model's layers in order and shape, else

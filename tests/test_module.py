@@ -332,3 +332,13 @@ def test_package_exports_every_planned_name():
                "hinge_loss softmax log_softmax Optimizer SGD Adam AdamW OPTIMIZERS").split()
     assert sorted(nn.__all__) == sorted(planned)
     assert all(callable(getattr(nn, name)) or isinstance(getattr(nn, name), dict) for name in planned)
+
+
+def test_importing_nn_loads_no_optional_library():
+    import subprocess
+    import sys
+
+    code = ("import sys, nn; heavy = [m for m in ('torch', 'matplotlib', 'tqdm', 'numpy') "
+            "if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
