@@ -59,6 +59,16 @@ OPERATORS += [(f"{k} {s} Value", (lambda f=_binary(s), x=x: f(x, v)), TypeError,
               for s in ("+", "-", "*", "/", "**") for k, x in JUNK.items() if k != "list"]
 OPERATORS += [(f"Value < {k}", (lambda x=x: v < x), TypeError, "not supported")
               for k, x in JUNK.items()]
+OPERATORS += [  # operators a scalar autograd engine does not define: Python's own TypeError
+    ("Value // 2", lambda: v // 2, TypeError, "unsupported operand type.*//"),
+    ("Value % 2", lambda: v % 2, TypeError, "unsupported operand type.*%"),
+    ("Value @ Value", lambda: v @ v, TypeError, "unsupported operand type.*@"),
+    ("Value << 1", lambda: v << 1, TypeError, "unsupported operand type.*<<"),
+    ("Value & 1", lambda: v & 1, TypeError, "unsupported operand type.*&"),
+    ("divmod(Value, 2)", lambda: divmod(v, 2), TypeError, "unsupported operand type.*divmod"),
+    ("~Value", lambda: ~v, TypeError, "bad operand type for unary ~"),
+    ("pow(Value, 2, 3)", lambda: pow(v, 2, 3), TypeError, "unsupported operand type|pow"),
+]
 
 ENGINE = [
     ("Value(None)", lambda: Value(None), TypeError, "real number.*NoneType"),
