@@ -43,6 +43,11 @@ def _split(n: int, k: int) -> List[int]:
     return [n // k + (1 if j < n % k else 0) for j in range(k)]
 
 
+def _two_way(n: int) -> Tuple[int, int]:
+    """Outer and inner counts as scikit-learn splits them (the inner class gets the odd one)."""
+    return n // 2, n - n // 2
+
+
 def _arc(i: int, count: int, span: float) -> float:
     """The i-th of ``count`` evenly spaced angles over ``[0, span]``."""
     return span * i / (count - 1) if count > 1 else 0.0
@@ -71,7 +76,7 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int = DEFAULT_SEED) -> Da
     n = positive_int(n, "n")
     noise = _non_negative(noise, "noise")
     rng = _seeded(seed)
-    outer, inner = _split(n, 2)
+    outer, inner = _two_way(n)
     points = []
     for i in range(outer):
         t = _arc(i, outer, math.pi)
@@ -97,7 +102,7 @@ def make_circles(n: int = 100, noise: float = 0.05, factor: float = 0.5,
         raise ValueError(f"factor must be a number between 0 and 1 (exclusive), got {factor!r}")
     rng = _seeded(seed)
     points = []
-    for label, (count, radius) in enumerate(zip(_split(n, 2), (1.0, float(factor)))):
+    for label, (count, radius) in enumerate(zip(_two_way(n), (1.0, float(factor)))):
         for i in range(count):
             t = 2.0 * math.pi * i / count
             points.append((_jitter((radius * math.cos(t), radius * math.sin(t)), noise, rng), label))

@@ -140,3 +140,16 @@ def test_any_size_and_seed_gives_finite_rows_and_valid_labels(make, n, seed):
     classes = 3 if make is make_spirals else 2
     assert set(y) <= set(range(classes))
     assert make(n, seed=seed) == (X, y)
+
+
+@pytest.mark.parametrize("n", [10, 11])
+def test_noise_free_shapes_match_scikit_learn(n):
+    datasets = pytest.importorskip("sklearn.datasets")
+
+    def as_set(X, y):
+        return sorted((round(a, 9) + 0.0, round(b, 9) + 0.0, int(t)) for (a, b), t in zip(X, y))
+
+    theirs = datasets.make_moons(n_samples=n, noise=None, shuffle=False)
+    assert as_set(*make_moons(n, noise=0.0)) == as_set(theirs[0].tolist(), theirs[1].tolist())
+    theirs = datasets.make_circles(n_samples=n, noise=None, factor=0.5, shuffle=False)
+    assert as_set(*make_circles(n, noise=0.0, factor=0.5)) == as_set(theirs[0].tolist(), theirs[1].tolist())
