@@ -171,3 +171,25 @@ def test_divergence_is_reported_once():
         history = fit(model, X2, Y2, loss="mse", epochs=25, lr=0.5, progress=False)
     assert not math.isfinite(history.loss[-1])
     assert len([w for w in caught if issubclass(w.category, RuntimeWarning)]) == 1
+
+
+def test_minibatch_fit_is_the_documented_loop():
+    """Shuffle with random.Random(seed) each epoch, step on each slice of batch_size rows."""
+    import random
+
+    a, b = MLP(2, [4, 1], seed=5), MLP(2, [4, 1], seed=5)
+    history = fit(a, X2, Y2, epochs=2, batch_size=7, seed=3, lr=0.05, progress=False)
+    rng, order, losses = random.Random(3), list(range(len(X2))), []
+    for _ in range(2):
+        rng.shuffle(order)
+        total = 0.0
+        for start in range(0, len(order), 7):
+            rows = order[start:start + 7]
+            loss = hinge_loss([b(X2[i]) for i in rows], [2 * Y2[i] - 1 for i in rows])
+            b.zero_grad(); loss.backward()
+            for p in b.parameters():
+                p.data -= 0.05 * p.grad
+            total += loss.data * len(rows)
+        losses.append(total / len(X2))
+    assert history.loss == pytest.approx(losses, abs=1e-12)
+    assert a.state_dict() == pytest.approx(b.state_dict(), abs=1e-12)
