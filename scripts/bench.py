@@ -186,7 +186,7 @@ def run_child(kind: str, argument: int) -> Optional[dict]:
 def measure(quick: bool, with_torch: bool) -> dict:
     """Every figure of the table, measured in this run."""
     steps, gc_rounds, block = (2, 1, 2) if quick else (100, 10, 3)
-    X, Y = data()
+    X, Y = data(20 if quick else 100)
     weights = micrograd_weights()
     new = lambda: [Micrograd(X, Y, weights), Eager(X, Y, weights), Traced(X, Y, weights)]  # noqa: E731
     start = time.perf_counter()
