@@ -16,6 +16,8 @@ import shutil
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import engine
 import nn
@@ -357,3 +359,21 @@ def count_cases() -> int:
     """How many hostile inputs this module tries."""
     return (len(ESCAPES) + len(TOO_LONG) + 10 + 8 + 3 + len(CLI) + 4 + len(HOSTILE_LABELS) * 3
             + len(OPTIONS) + 1)
+
+
+@pytest.mark.needs_dot
+@settings(max_examples=25, deadline=None)
+@given(labels=st.lists(st.text(max_size=16), min_size=3, max_size=6), title=st.text(max_size=20))
+def test_any_labels_render_to_well_formed_svg_and_player(tmp_path_factory, labels, title):
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz dot is not installed")
+    import xml.dom.minidom
+    leaves = [Value(float(i), label=text) for i, text in enumerate(labels)]
+    root = engine.sum([leaf * leaf for leaf in leaves])
+    xml.dom.minidom.parseString(draw_dot(root).pipe(format="svg"))
+    page = engine.save_player(root, tmp_path_factory.mktemp("p") / "p.html", title=title)
+    parsed = _Tags()
+    parsed.feed(page.read_text(encoding="utf-8"))
+    assert parsed.starts.count("script") == 2
+    names = [node["name"] for node in json.loads(parsed.data["json"])["nodes"]]
+    assert len(names) == len(engine.topological_order(root))
