@@ -186,6 +186,15 @@ def _progress_bar(progress: Optional[bool], epochs: int):
     return tqdm(total=epochs, unit="epoch", file=sys.stderr)
 
 
+def _why_not_finite(X: Sequence, y: Sequence) -> str:
+    """The likely cause of a non-finite loss: bad numbers in the data, else divergence."""
+    if any(not math.isfinite(float(v)) for row in X for v in row):
+        return "some inputs are not finite numbers (nan or inf in X)"
+    if any(not math.isfinite(float(t)) for t in y):
+        return "some targets are not finite numbers (nan or inf in y)"
+    return "training diverged; try a smaller learning rate"
+
+
 def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] = "hinge",
         optimizer: object = None, lr: float = 0.1, epochs: int = 100,
         batch_size: Optional[int] = None, progress: Optional[bool] = None,
@@ -233,8 +242,8 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
             history.accuracy.append(hits / n)
             if not math.isfinite(history.loss[-1]) and (
                     len(history) == 1 or math.isfinite(history.loss[-2])):  # warn once, when it starts
-                warnings.warn(f"the loss became {history.loss[-1]} in epoch {len(history)}: training "
-                              "diverged; try a smaller learning rate", RuntimeWarning, stacklevel=2)
+                warnings.warn(f"the loss became {history.loss[-1]} in epoch {len(history)}: "
+                              f"{_why_not_finite(X, y)}", RuntimeWarning, stacklevel=2)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.3f}")

@@ -171,6 +171,10 @@ def test_divergence_is_reported_once():
         history = fit(model, X2, Y2, loss="mse", epochs=25, lr=0.5, progress=False)
     assert not math.isfinite(history.loss[-1])
     assert len([w for w in caught if issubclass(w.category, RuntimeWarning)]) == 1
+    bad = [row[:] for row in X2]
+    bad[3][1] = math.nan
+    with pytest.warns(RuntimeWarning, match="some inputs are not finite numbers"):
+        fit(MLP(2, [6, 1], seed=0), bad, Y2, epochs=2, progress=False)
 
 
 def test_minibatch_fit_is_the_documented_loop():
