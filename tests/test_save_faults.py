@@ -386,3 +386,43 @@ def test_a_mutated_model_file_is_refused_or_complete(tmp_path, saved, data, keep
     if keep_checksum:  # anything that loads with a checksum is the saved model itself
         assert state == SMALL.state_dict()
         assert serialize.architecture(model) == serialize.architecture(SMALL)
+
+
+def test_concurrent_saves_and_loads_never_see_a_partial_file(tmp_path):
+    import threading
+    path = tmp_path / "m.json"
+    save(OLD, path)
+    models = [MLP(2, [3, 1], seed=k) for k in range(4)]
+    states = [m.state_dict() for m in models]
+    stop, errors, loads = threading.Event(), [], [0]
+
+    def writer(model):
+        try:
+            for _ in range(15):
+                save(model, path)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    def reader():
+        while not stop.is_set():
+            try:
+                state = load(path).state_dict()
+                if state != OLD.state_dict() and state not in states:
+                    raise AssertionError("loaded a model that nobody saved")
+            except BaseException as error:  # pragma: no cover - reported below
+                errors.append(error)
+                return
+            loads[0] += 1
+
+    threads = [threading.Thread(target=writer, args=(m,)) for m in models]
+    watcher = threading.Thread(target=reader)
+    watcher.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    stop.set()
+    watcher.join(60)
+    assert not errors, errors[:3]
+    assert loads[0] > 0 and load(path).state_dict() in states
+    assert os.listdir(tmp_path) == ["m.json"]  # every temporary file was renamed away
