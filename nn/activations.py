@@ -30,44 +30,20 @@ def linear(v: Value) -> Value:
     return v
 
 
-def relu(v: Value) -> Value:
-    """``max(v, 0)``."""
-    return v.relu()
-
-
-def leaky_relu(v: Value) -> Value:
-    """``v`` for positive v, ``0.01 * v`` otherwise."""
-    return v.leaky_relu(LEAKY_RELU_SLOPE)
-
-
-def tanh(v: Value) -> Value:
-    """Hyperbolic tangent, output in (-1, 1)."""
-    return v.tanh()
-
-
-def sigmoid(v: Value) -> Value:
-    """Logistic sigmoid, output in (0, 1)."""
-    return v.sigmoid()
-
-
-def gelu(v: Value) -> Value:
-    """Exact GELU, ``v * Phi(v)``."""
-    return v.gelu()
+# The named activations are the Value methods themselves (one op node each),
+# so a layer calls them with no wrapper in between.
+relu = Value.relu  # max(v, 0)
+leaky_relu = Value.leaky_relu  # v if v > 0 else 0.01 * v (the method's default slope)
+tanh = Value.tanh
+sigmoid = Value.sigmoid
+gelu = Value.gelu  # exact: v * Phi(v)
+silu = Value.silu  # v * sigmoid(v)
+softplus = Value.softplus  # log(1 + e**v)
 
 
 def gelu_tanh(v: Value) -> Value:
     """GELU with the tanh approximation (as in GPT-2)."""
     return v.gelu("tanh")
-
-
-def silu(v: Value) -> Value:
-    """``v * sigmoid(v)``, also called swish."""
-    return v.silu()
-
-
-def softplus(v: Value) -> Value:
-    """``log(1 + e**v)``, a smooth ReLU."""
-    return v.softplus()
 
 
 ACTIVATIONS: Dict[str, Activation] = {

@@ -24,7 +24,7 @@ from engine import Value, dot
 from engine.value import lift
 
 from ._checks import finite_number, positive_int
-from .activations import ActivationSpec, activation_name, default_init, get_activation
+from .activations import ActivationSpec, activation_name, default_init, get_activation, linear
 from .init import Initializer, get_initializer, make_rng
 
 Inputs = Sequence[Union[float, Value]]
@@ -264,10 +264,21 @@ class Layer(Module):
             _relabel(neuron, f"N{j}")
         first = self.neurons[0]
         self.activation, self.init, self.fused = first.activation, first.init, fused
+        self._act = None if first._act is linear else first._act  # shared by every neuron
 
     def __call__(self, x: Inputs) -> List[Value]:
-        xs = _lift_inputs(x, self.nin, "Layer")
-        return [n._fire(xs) for n in self.neurons]
+        return self._forward(_lift_inputs(x, self.nin, "Layer"))
+
+    def _forward(self, xs: Sequence[Value]) -> List[Value]:
+        """The layer's outputs for inputs already lifted to Values (no checks)."""
+        # The hot loop of every network: one dot node and one activation node per
+        # neuron, with no Python call in between that the maths does not need.
+        act = self._act
+        if not self.fused:
+            return [n._fire(xs) for n in self.neurons]
+        if act is None:
+            return [dot(n.w, xs, n.b) for n in self.neurons]
+        return [act(dot(n.w, xs, n.b)) for n in self.neurons]
 
     forward = __call__
 
@@ -328,7 +339,7 @@ class MLP(Module):
     def __call__(self, x: Inputs) -> Union[Value, List[Value]]:
         xs = _lift_inputs(x, self.nin, "MLP")  # numbers become Values once, not per neuron
         for layer in self.layers:
-            xs = [n._fire(xs) for n in layer.neurons]
+            xs = layer._forward(xs)
         return xs[0] if len(xs) == 1 else xs
 
     forward = __call__

@@ -82,3 +82,12 @@ def test_default_init_follows_the_activation():
         assert default_init(ACTIVATIONS[name]) == expected
     assert default_init(lambda v: v.relu()) == "xavier_uniform"
     assert {"tanh", "sigmoid", "linear"}.isdisjoint(RELU_FAMILY)
+
+
+def test_leaky_relu_slope_is_the_engine_default():
+    import inspect
+
+    from nn.activations import LEAKY_RELU_SLOPE
+
+    assert inspect.signature(Value.leaky_relu).parameters["slope"].default == LEAKY_RELU_SLOPE
+    assert get_activation("leaky_relu")(Value(-2.0)).data == -2.0 * LEAKY_RELU_SLOPE

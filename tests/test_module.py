@@ -342,3 +342,12 @@ def test_importing_nn_loads_no_optional_library():
             "if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_layer_fast_path_builds_the_same_nodes_as_a_lone_neuron():
+    for activation, top in (("linear", "dot"), ("tanh", "tanh"), ("gelu_tanh", "gelu_tanh")):
+        layer = Layer(2, 3, activation, seed=0)
+        outs = layer([1.0, -2.0])
+        assert [o.op.name for o in outs] == [top] * 3
+        for n, o in zip(layer.neurons, outs):
+            assert o.data == n([1.0, -2.0]).data
