@@ -242,7 +242,8 @@ class Layer(Module):
     """``nout`` neurons reading the same ``nin`` inputs; calling it gives a list of Values.
 
     Parameter labels read ``N<j>.w<i>`` and ``N<j>.b``. The init default follows
-    the activation as in :class:`Neuron`.
+    the activation as in :class:`Neuron`; all neurons share the layer's
+    activation and ``fused`` setting.
 
     >>> layer = Layer(3, 2, activation="sigmoid", seed=0)
     >>> out = layer([1.0, 0.0, -1.0]); len(out), layer.neurons[1].b.label
