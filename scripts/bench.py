@@ -1,13 +1,14 @@
 """``make bench``: chainrule against micrograd and PyTorch on micrograd's moons demo.
 
-Run ``.venv/bin/python -m scripts.bench`` (about two minutes; ``--quick`` for a
+Run ``.venv/bin/python -m scripts.bench`` (about five minutes; ``--quick`` for a
 smoke run). It first trains every engine for 100 steps in lockstep with the
-garbage collector off, checking that each loss equals micrograd's to a relative
-1e-9 (a fast wrong engine fails here), then times rounds with the collector on.
-Engines alternate within every round; figures are medians, and ratios are the
-median of per-round ratios to micrograd. PyTorch runs in a child process, so
-its ~150k Python objects do not inflate the collector's work for the
-pure-Python engines (or theirs for it). Results go to docs/performance.md.
+garbage collector off, timing every step and checking that each loss equals
+micrograd's to a relative 1e-9 (a fast wrong engine fails here), then times
+rounds with the collector on. Engines take turns within every round; figures are
+medians of CPU time per step, and ratios are medians of per-round ratios to
+micrograd. PyTorch runs in a child process (with the NumPy replay), so its ~150k
+Python objects do not inflate the collector's work for the pure-Python engines.
+Results go to docs/performance.md.
 """
 
 from __future__ import annotations
@@ -160,12 +161,12 @@ def flat_memory(steps: int) -> Dict[str, object]:
     return {"samples": samples}
 
 
-def child(kind: str, argument: int) -> None:
+def child(kind: str, argument: int, points: int = 100) -> None:
     """Entry point for the child processes: print one JSON result."""
     if kind == "chain":
         print(json.dumps(chain(argument)))
     elif kind == "torch":
-        X, Y = data()
+        X, Y = data(points)
         weights = micrograd_weights()
         engines = [Torch(X, Y, weights), Vectorised(X, Y, weights)]
         result = timed_rounds(engines, argument, collector=True, reference=None, verify=False)
@@ -174,8 +175,8 @@ def child(kind: str, argument: int) -> None:
         print(json.dumps(result))
 
 
-def run_child(kind: str, argument: int) -> Optional[dict]:
-    cmd = [sys.executable, "-m", "scripts.bench", "--child", kind, str(argument)]
+def run_child(kind: str, argument: int, points: int = 100) -> Optional[dict]:
+    cmd = [sys.executable, "-m", "scripts.bench", "--child", kind, str(argument), str(points)]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         print(f"  ({kind} child failed: {done.stderr.strip().splitlines()[-1:]})")
@@ -209,7 +210,7 @@ def measure(quick: bool, with_torch: bool) -> dict:
     result["flat"] = flat_memory(20 if quick else 1000)
     if with_torch:
         print("PyTorch (child process)...")
-        peer = run_child("torch", steps)
+        peer = run_child("torch", steps, len(X))
         if peer is not None:
             result["deviation"] = {name: max(relative(a, b) for a, b in zip(losses, reference))
                                    for name, losses in peer["losses"].items()}
@@ -301,10 +302,10 @@ def main(argv: Optional[list] = None) -> int:
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch peer")
     parser.add_argument("--out", type=Path, default=None,
                         help="Markdown file to write (default docs/performance.md, none with --quick)")
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child[0], int(args.child[1]))
+        child(args.child[0], int(args.child[1]), int(args.child[2]))
         return 0
     env = environment()
     result = measure(args.quick, with_torch=not args.no_torch)
@@ -321,7 +322,7 @@ def main(argv: Optional[list] = None) -> int:
 
 PAGE = """# Performance
 
-Regenerate with `make bench` (or `.venv/bin/python -m scripts.bench`; about three
+Regenerate with `make bench` (or `.venv/bin/python -m scripts.bench`; about five
 minutes). Measured on {env}. Timings on a shared machine move by tens of percent
 from run to run; the ratios are paired per round, which cancels most of that.
 
