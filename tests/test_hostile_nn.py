@@ -258,3 +258,47 @@ def test_nn_rejects(call, exc, fragment):
 def count_cases() -> int:
     """How many bad inputs this module tries (reported by the hardening note)."""
     return len(NN + LOSSES + OPTIM + DATA + FIT)
+
+
+# --- junk arguments, generated: only TypeError/ValueError (or success) may come out --------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import engine  # noqa: E402
+
+JUNK = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.integers() | st.floats() | st.text(max_size=4)
+    | st.just(1j) | st.floats(-3, 3).map(Value) | st.just(object()),
+    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=3), inner, max_size=2),
+    max_leaves=6)
+TARGETS = {
+    "Value": lambda a, b: Value(a, b), "apply": lambda a, b: engine.apply(engine.Op.ADD, a, b),
+    "sum": lambda a, b: engine.sum(a), "dot": lambda a, b: engine.dot(a, b),
+    "mse_loss": L.mse_loss, "binary_cross_entropy": L.binary_cross_entropy,
+    "bce_with_logits": L.binary_cross_entropy_with_logits, "hinge_loss": L.hinge_loss,
+    "cross_entropy": L.cross_entropy, "softmax": lambda a, b: L.softmax(a),
+    "MLP": lambda a, b: nn.MLP(a, b), "Neuron": lambda a, b: nn.Neuron(2, a, init=b),
+    "model call": lambda a, b: MODEL(a), "load_state_dict": lambda a, b: nn.MLP(2, [1]).load_state_dict(a),
+    "SGD": lambda a, b: nn.SGD(a, lr=b), "Adam": lambda a, b: nn.Adam([Value(1.0)], betas=a, eps=b),
+    "Adam.load_state_dict": lambda a, b: nn.Adam([Value(1.0)]).load_state_dict(a),
+    "fit": lambda a, b: nn.fit(nn.MLP(2, [2, 1], seed=0), a, b, epochs=1, progress=False),
+    "accuracy": lambda a, b: nn.accuracy(MODEL, a, b), "train_test_split": nn.train_test_split,
+    "make_blobs": lambda a, b: nn.make_blobs(5, centers=a), "Perceptron.fit":
+    lambda a, b: nn.Perceptron(2).fit(a, b, epochs=2),
+    "gradcheck": lambda a, b: engine.gradcheck(lambda *x: engine.sum(list(x)), a),
+    "init_value": lambda a, b: nn.init_value("uniform", a, b, random.Random(0)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(a=JUNK, b=JUNK)
+def test_junk_arguments_raise_only_type_or_value_errors(name, a, b):
+    state = MODEL.state_dict()
+    try:
+        TARGETS[name](a, b)
+    except (TypeError, ValueError, engine.AnomalyError):
+        pass
+    assert MODEL.state_dict() == state
