@@ -253,6 +253,18 @@ def test_a_changed_weight_that_is_still_valid_json_is_caught(tmp_path, saved):
     assert load_bytes(tmp_path, json.dumps(doc).encode()).state_dict()[name] == doc["parameters"][name]
 
 
+@pytest.mark.parametrize("key, junk", [("type", []), ("type", {}), ("init", ["he_normal"]),
+                                       ("activation", {"a": 1}), ("nouts", [[1]]), ("nin", 10 ** 20)])
+def test_junk_in_the_architecture_is_a_value_error(tmp_path, saved, key, junk):
+    # found by the mutation fuzz below: a list as "type" raised TypeError (unhashable)
+    doc = json.loads(saved)
+    doc["architecture"][key] = junk
+    del doc["sha256"]
+    with pytest.raises(ValueError) as info:
+        load_bytes(tmp_path, json.dumps(doc).encode())
+    assert type(info.value) is ValueError
+
+
 def test_unknown_top_level_keys_are_refused(tmp_path, saved):
     doc = json.loads(saved)
     doc["sha265"] = doc.pop("sha256")  # a damaged key must not switch the check off silently
