@@ -82,13 +82,15 @@ class FrozenValueWarning(UserWarning):
     """``float()`` of a Value was taken while tracing: what Python did with it is frozen."""
 
 
-def trace(fn: Callable[..., Value], *example_inputs: object) -> "Trace":
+def trace(fn: Callable[..., Value], *example_inputs: object, input_grads: bool = True) -> "Trace":
     """Record ``fn(*example_inputs)`` once and return a :class:`Trace` that replays it.
 
     Inputs may be numbers, leaf Values, or (nested) lists and tuples of them;
     a replay takes new numbers in the same layout. Leaf Values that ``fn``
     reaches but that are not inputs (a model's parameters) are read afresh
     on every replay, and their ``grad`` accumulates as with ``backward()``.
+    ``input_grads=False`` skips the gradients with respect to the inputs (a
+    batch of data needs none; it can be a large part of the backward pass).
 
     >>> t = trace(lambda xs: xs[0] * xs[1], [3.0, 4.0])
     >>> t([5.0, 6.0]), t.input_grads
@@ -118,7 +120,7 @@ def trace(fn: Callable[..., Value], *example_inputs: object) -> "Trace":
         raise ValueError(f"the traced graph has {size} nodes, more than MAX_NODES={MAX_NODES} "
                          f"(engine/trace.py): compiling it would need about {size * 6 // 1000} MB. "
                          "Trace a smaller function (one minibatch's loss, called per batch) instead")
-    return Trace(root, leaves, checks, _layout(example_inputs))
+    return Trace(root, leaves, checks, _layout(example_inputs), input_grads)
 
 
 class Trace:
@@ -129,9 +131,10 @@ class Trace:
     ``source`` is the generated Python, to read.
     """
 
-    def __init__(self, root: Value, inputs: list, checks: list, layout: object) -> None:
+    def __init__(self, root: Value, inputs: list, checks: list, layout: object,
+                 input_grads: bool = True) -> None:
         extra = [v for _, a, b, _ in checks for v in (a, b) if isinstance(v, Value)]
-        self._code = _Codegen(root, inputs, extra, checks)
+        self._code = _Codegen(root, inputs, extra, checks, input_grads)
         self._layout = layout
         self.params: List[Value] = self._code.params
         self.nodes = len(self._code.order)
@@ -152,7 +155,7 @@ class Trace:
             self._numbers(inputs), [p.data for p in params], [p.grad for p in params])
         for p, g in zip(params, grads):
             p.grad = g
-        self.input_grads = input_grads
+        self.input_grads = input_grads if self._code.want_input_grads else ()
         return out
 
     def forward(self, *inputs: object) -> float:
@@ -246,7 +249,9 @@ def _literal(x: float) -> str:
 class _Codegen:
     """Turns one recorded graph into the source of a replay function."""
 
-    def __init__(self, root: Value, inputs: list, extra: list, checks: list) -> None:
+    def __init__(self, root: Value, inputs: list, extra: list, checks: list,
+                 want_input_grads: bool = True) -> None:
+        self.want_input_grads = want_input_grads
         order = topological_order(root)
         self.in_graph = len(order)  # backward runs over these; extra nodes only feed checks
         known = set(order)
@@ -338,7 +343,7 @@ class _Codegen:
         order, index, needs = self.order, self.index, set()
         for k in range(self.in_graph):
             v = order[k]
-            if k in self.input_of or k in self.param_of or \
+            if (k in self.input_of and self.want_input_grads) or k in self.param_of or \
                     any(index[u] in needs for u in v.inputs):
                 needs.add(k)
         root = self.in_graph - 1

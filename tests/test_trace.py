@@ -203,3 +203,10 @@ def test_zero_upstream_is_skipped_only_when_it_adds_nothing(a):
     r_out, _, r_in = replayed(trace(fn, 1.0, 3.0), [], a, 3.0)
     assert close(e_out, r_out)
     assert all(close(p, q) for p, q in zip(e_in, r_in)), (e_in, r_in)
+
+
+def test_input_grads_can_be_skipped():
+    w = Value(2.0)
+    t = trace(lambda x: w * x * x, 3.0, input_grads=False)
+    assert t(4.0) == 32.0 and w.grad == 16.0
+    assert t.input_grads == () and "g1" not in t.source  # v1 is the input: no grad line
