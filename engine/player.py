@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from .value import Value
 
 ASSETS = Path(__file__).resolve().parent / "assets"
+MAX_NODES = 20_000
+"""Largest graph the player takes (a page of about 18 MB); bigger ones are refused."""
 
 _JSON_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -88,6 +90,11 @@ def player_data(root: "Value", *, title: Optional[str] = None) -> dict:
     if not hasattr(root, "inputs") or not hasattr(root, "grad"):
         raise TypeError(f"the player needs a Value as root, got {type(root).__name__}")
     order = topological_order(root)
+    if len(order) > MAX_NODES:  # refuse before running the steps: ~900 bytes of page per node
+        raise ValueError(f"this graph has {len(order)} values, more than MAX_NODES={MAX_NODES} "
+                         f"(engine/player.py): the page would be about {len(order) // 1100} MB. "
+                         "Step through a sub-expression instead (one neuron's output, one "
+                         "sample's loss)")
     index = {v: k for k, v in enumerate(order)}
     names = NodeNames(order)
     earlier = {v: v.grad for v in order if not v.inputs}

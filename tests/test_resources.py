@@ -121,6 +121,16 @@ def test_drawing_a_million_nodes_is_refused_with_advice(chain):
     assert time.perf_counter() - start < 20
 
 
+@pytest.mark.slow
+def test_the_player_refuses_a_million_nodes_with_advice(chain, tmp_path):
+    # an HTML player of 1,000,000 nodes would be ~900 MB of page and ~2.6 GB to build
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"1000003 values.*more than MAX_NODES=.*sub-expression"):
+        engine.save_player(chain["root"], tmp_path / "p.html")
+    assert time.perf_counter() - start < 20
+    assert not list(tmp_path.iterdir())
+
+
 # --- memory over a long training run ----------------------------------------------------------
 
 
