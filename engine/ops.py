@@ -247,7 +247,7 @@ _rule("sum", "Σ", lambda x, a: sum(x), _sum_local,
 
 def _dot_forward(x, a):
     n = len(x) // 2
-    total = sum(map(operator.mul, x[:n], x[n:2 * n]))
+    total = sum(map(operator.mul, x, x[n:2 * n]))  # map stops after the n pairs
     return total + x[-1] if len(x) % 2 else total
 
 
