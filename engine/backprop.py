@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections import deque
 from itertools import filterfalse, repeat
+from math import isfinite
 from operator import mul
 from typing import Iterator, List
 
@@ -104,7 +105,7 @@ def _propagate(order: list) -> Iterator:
             upstream = v.grad
             if len(inputs) == 1:  # the common unary node, without a zip
                 inputs[0].grad += v.local[0] * upstream
-            elif upstream != 0.0 or not num.isfinite(sum(v.local)):
+            elif upstream != 0.0 or not isfinite(sum(v.local)):
                 for inp, contribution in zip(inputs, map(mul, v.local, repeat(upstream))):
                     inp.grad += contribution  # local * upstream, the products made in C
             # else: zero upstream times finite locals would add only zeros (a ReLU
