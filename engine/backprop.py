@@ -27,7 +27,7 @@ step 2 of 2: e = a * b = -6
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from itertools import filterfalse, repeat
 from math import isfinite
 from operator import mul
@@ -208,24 +208,32 @@ class Step:
         head = (f"step {self.index} of {self.total}: {out} = "
                 f"{self.op.describe_forward(names, node.attr)} = {fmt(node.data)}")
         lines = [head, f"  upstream ∂{name(self._root)}/∂{out} = {fmt(self.upstream)}"]
-        seen = {}
+        uses = Counter(self.inputs)
+        seen: dict = {}
+        after = self._grads_after_each_use()
         for i, inp in enumerate(self.inputs):
             local, contribution = self.locals[i], self.contributions[i]
             repeat = seen.get(inp, 0)
             seen[inp] = repeat + 1
-            suffix = f" (use {repeat + 1})" if self.inputs.count(inp) > 1 else ""
+            suffix = f" (use {repeat + 1})" if uses[inp] > 1 else ""
+            formula = self.op.describe_local(i, names, out, node.attr)  # names made once: linear
             lines.append(
-                f"  {names[i]}{suffix}: local ∂{out}/∂{names[i]} = {_formula_and_value(self.formula(i), local)};"
+                f"  {names[i]}{suffix}: local ∂{out}/∂{names[i]} = {_formula_and_value(formula, local)};"
                 f"  contribution {fmt(local)} × {fmt(self.upstream)} = {fmt(contribution)};"
-                f"  {names[i]}.grad += {fmt(contribution)} → {fmt(self._grad_after(i))}")
+                f"  {names[i]}.grad += {fmt(contribution)} → {fmt(after[i])}")
         return lines
 
-    def _grad_after(self, i: int) -> float:
-        # For an input used twice by this node, the grad after *this* use.
-        inp = self.inputs[i]
-        later = sum(self.contributions[j] for j in range(i + 1, len(self.inputs))
-                    if self.inputs[j] is inp)
-        return self.grads_after[i] - later
+    def _grads_after_each_use(self) -> List[float]:
+        # For an input used several times by this node, its grad after *that* use: the
+        # final grad minus what the later uses added (one pass from the end, not n²).
+        later: dict = {}
+        after = list(self.grads_after)
+        for i in range(len(self.inputs) - 1, -1, -1):
+            inp = self.inputs[i]
+            if inp in later:
+                after[i] -= later[inp]
+            later[inp] = later.get(inp, 0.0) + self.contributions[i]
+        return after
 
     def __str__(self) -> str:
         return "\n".join(self.lines())

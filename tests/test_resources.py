@@ -131,6 +131,21 @@ def test_the_player_refuses_a_million_nodes_with_advice(chain, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+def test_the_text_of_a_wide_step_takes_linear_time():
+    # regression: a sum over 16,000 inputs (the mean loss of a big batch) took 268 s to print,
+    # because every line rebuilt all the names and rescanned all the later inputs
+    xs = [Value(float(i), label=f"x{i}") for i in range(20_000)]
+    a = Value(2.0, label="a")
+    total = engine.sum(xs + [a, a, a])
+    step = next(total.backward_steps())
+    start = time.perf_counter()
+    lines = step.lines()
+    assert time.perf_counter() - start < 5.0
+    assert len(lines) == 2 + 20_003 and lines[2].startswith("  x0: local")
+    assert lines[-3].startswith("  a (use 1)") and lines[-1].endswith("a.grad += 1 → 3")
+    assert lines[-3].endswith("a.grad += 1 → 1") and lines[-2].endswith("→ 2")
+
+
 # --- memory over a long training run ----------------------------------------------------------
 
 
