@@ -335,8 +335,9 @@ from hypothesis import strategies as st  # noqa: E402
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-10 ** 20, 10 ** 20) | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    | st.text(max_size=8) | st.just([]) | st.just({}),
+    lambda inner: st.lists(inner, min_size=1, max_size=4)
+    | st.dictionaries(st.text(max_size=8), inner, min_size=1, max_size=4),
     max_leaves=12)
 FUZZ = settings(max_examples=max(300, settings.default.max_examples),
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
