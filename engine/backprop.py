@@ -31,7 +31,7 @@ from collections import Counter, deque
 from itertools import filterfalse, repeat
 from math import isfinite
 from operator import mul
-from typing import Iterator, List
+from typing import Iterator, List, Optional
 
 from . import numeric as num
 from .modes import MODE, AnomalyError
@@ -186,6 +186,7 @@ class Step:
         self.grads_after = tuple(inp.grad for inp in node.inputs)
         self._names = names
         self._root = root
+        self._input_names: Optional[List[str]] = None  # made on first use, once per step
 
     def name(self, v) -> str:
         """The name this walkthrough uses for node ``v``."""
@@ -197,8 +198,9 @@ class Step:
 
     def formula(self, i: int) -> str:
         """The local derivative of input ``i`` as a formula over the names."""
-        names = [self._names(v) for v in self.inputs]
-        return self.op.describe_local(i, names, self._names(self.node), self.node.attr)
+        if self._input_names is None:
+            self._input_names = [self._names(v) for v in self.inputs]
+        return self.op.describe_local(i, self._input_names, self._names(self.node), self.node.attr)
 
     def lines(self) -> List[str]:
         """The chain-rule arithmetic of this step, one line per input."""

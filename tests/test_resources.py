@@ -146,6 +146,17 @@ def test_the_text_of_a_wide_step_takes_linear_time():
     assert lines[-3].endswith("a.grad += 1 → 1") and lines[-2].endswith("→ 2")
 
 
+def test_the_player_data_of_a_wide_step_takes_linear_time():
+    # regression: Step.formula(i) named every input again for each i, so the player's data
+    # for a 5,000-input sum took 11 s (quadratic); a wide sum is a big batch's mean loss
+    from engine.player import player_data
+    total = engine.sum([Value(float(i)) for i in range(10_000)])
+    start = time.perf_counter()
+    data = player_data(total)
+    assert time.perf_counter() - start < 5.0
+    assert len(data["steps"][0]["rows"]) == 10_000 and data["steps"][0]["rows"][-1]["formula"] == "1"
+
+
 # --- memory over a long training run ----------------------------------------------------------
 
 
