@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 import engine
 from engine import RULES, Value, define_op, remove_op, trace
-from engine.trace import _TEMPLATES, TraceError
+from engine.trace import TraceError
+from engine.trace_codegen import _TEMPLATES
 
 
 def close(a: float, b: float, scale: float = 1.0) -> bool:
