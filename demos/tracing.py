@@ -178,6 +178,11 @@ def micrograd_step(quick: bool):
 #   instead of silently computing a different function.
 # - Kinks *inside* an op are not frozen: ReLU at 0 is decided by the op's own
 #   rule on every replay, so a unit can switch on and off freely.
+# - Whatever picks the graph's *shape* is frozen too: a class label that selects
+#   one logit in cross-entropy, the batch size, the number of layers. Pass such
+#   things in as numbers (one-hot targets) or trace again when they change. For
+#   data batches, `engine.trace(fn, batch, input_grads=False)` also skips the
+#   gradients with respect to the data, which training never reads.
 
 # %%
 def frozen_branch() -> str:
