@@ -377,3 +377,18 @@ def test_any_labels_render_to_well_formed_svg_and_player(tmp_path_factory, label
     assert parsed.starts.count("script") == 2
     names = [node["name"] for node in json.loads(parsed.data["json"])["nodes"]]
     assert len(names) == len(engine.topological_order(root))
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["step", "__import__('os').system('echo pwned')"], "unknown method 'system'"),
+    (["step", "(" * 300 + "a" + ")" * 300, "a=1"], "syntax error: too many nested parentheses"),
+    (["step", "a" + "+a" * 1000, "a=1"], "the limit is 2000"),
+])
+def test_python_dash_m_engine_refuses_in_a_real_process(argv, fragment):
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-m", "engine", *argv], capture_output=True,
+                            text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert result.returncode == 2, result
+    assert fragment in result.stderr and "Traceback" not in result.stderr
+    assert "pwned" not in result.stdout.splitlines()
