@@ -18,6 +18,8 @@ import nn
 from engine import AnomalyError, Value
 from nn import losses as L
 
+from numbers_alike import same as alike
+
 INF, NAN = math.inf, math.nan
 FINITE_EDGES = [0.0, -0.0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e-300, 1.0, -1.0,
                 20.0, -20.0, 40.0, -40.0, 709.0, -745.0, 1e3, -1e3, 1e308, -1e308]
@@ -28,11 +30,7 @@ ACTIVATIONS = ["sigmoid", "softplus", "tanh", "exp", "log", "gelu", "gelu_tanh",
 
 def same(ours: float, theirs: float, rel: float = 1e-12, signed: bool = True) -> bool:
     """Equal to ``rel`` (and, for zeros, in sign unless ``signed=False``), or both nan."""
-    if ours != ours or theirs != theirs:
-        return ours != ours and theirs != theirs
-    if ours == theirs:
-        return ours != 0.0 or not signed or math.copysign(1.0, ours) == math.copysign(1.0, theirs)
-    return abs(ours - theirs) <= rel * max(abs(ours), abs(theirs))
+    return alike(ours, theirs, rel, signed)
 
 
 TINY = 2.2250738585072014e-308  # the smallest normal double

@@ -24,20 +24,18 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 import pytest
-from hypothesis import assume, example, given, settings
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import engine
 from engine import RULES, Value
 from engine import numeric as num
 
+from numbers_alike import at_least
+from numbers_alike import same as alike
+
 EPS = 1e-6  # finite-difference step
 KINK_MARGIN = 1e-3
-
-
-def at_least(n: int) -> settings:
-    """``n`` examples, or more when the loaded profile asks for more (``thorough``)."""
-    return settings(max_examples=max(n, settings.default.max_examples))
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -148,7 +146,8 @@ def evaluate(program: Program, xs, smooth: bool = False) -> float:
 
 
 def same(a: float, b: float) -> bool:
-    return a == b or (a != a and b != b)
+    """Bit for bit up to the sign of zero (0.0 + -0.0 is 0.0 in any order), nan equal to nan."""
+    return alike(a, b, signed=False)
 
 
 # --- regression seeds: classic shapes, and graphs that once failed -------------------------

@@ -11,10 +11,9 @@
 from __future__ import annotations
 
 import ast
-import math
 import time
 
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from engine import Value
@@ -22,16 +21,13 @@ from engine.cli import UsageError, parse_values
 from engine.expr import MAX_LENGTH, parse_expression
 from engine.value import lift
 
+from numbers_alike import at_least, same
+
 VALUES = {"a": 2.0, "b": -3.0, "c": 0.5}
 ALPHABET = list("abcxyz0123456789.+-*/%@()[]{},:;=<>!~^&|'\"\\ \t\n_e") + [
     "tanh", "relu", "sum", "exp", "log", "lambda", "__class__", "__import__", "import", "for",
     "in", "if", "else", "**", "//", "gelu", "approximate=", "'tanh'", "leaky_relu", "1e400"]
 FUNCTIONS = ["tanh", "exp", "relu", "sigmoid", "softplus", "silu", "abs", "gelu"]
-
-
-def at_least(n: int) -> settings:
-    """``n`` examples, or more when the loaded profile asks for more."""
-    return settings(max_examples=max(n, settings.default.max_examples))
 
 
 def _caret_points_into(message: str, text: str) -> bool:
@@ -135,10 +131,6 @@ def build(tree, leaves):
     if kind == "gelu_tanh":
         return x.gelu(approximate="tanh")
     return getattr(x, tree[1])()
-
-
-def same(a: float, b: float) -> bool:
-    return (a == b and math.copysign(1.0, a) == math.copysign(1.0, b)) or (a != a and b != b)
 
 
 @at_least(300)

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 import nn.serialize as serialize
-from nn import MLP, Neuron, load, save
+from nn import MLP, load, save
 
 BOUNDARIES = ["mkstemp", "fdopen", "write", "write-half", "flush", "fsync", "close", "replace"]
 REPO = Path(__file__).resolve().parent.parent
