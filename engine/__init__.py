@@ -14,7 +14,7 @@ from .gradcheck import GradcheckError, gradcheck
 from .modes import (AnomalyError, detect_anomaly, enable_grad, is_anomaly_enabled,
                     is_grad_enabled, no_grad)
 from .ops import RULES, Op, define_op, remove_op
-from .player import save_player  # noqa: F401 - the HTML backprop player
+from .player import save_player  # the HTML backprop player
 from .value import Constant, Value, apply
 from .trace import FrozenValueWarning, Trace, TraceError, trace  # traced replay
 
@@ -24,4 +24,5 @@ __all__ = [
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled",
     "AnomalyError", "gradcheck", "GradcheckError",
     "trace", "Trace", "TraceError", "FrozenValueWarning",
+    "draw_dot", "dot_available", "save_player",
 ]

@@ -25,15 +25,11 @@ True
 from __future__ import annotations
 
 import numbers
-import re
-import shutil
-import subprocess
-import sys
 from typing import Optional
 
-import graphviz
-
-from .backprop import NodeNames, Step, fmt, topological_order
+from .backprop import NodeNames, Step, topological_order
+from .graphviz_io import (GraphDrawing, GraphvizNotFound, dot_available,  # noqa: F401
+                          format_number, html_text, plain_text)
 
 __all__ = ["draw_dot", "dot_available", "GraphDrawing", "GraphvizNotFound", "format_number",
            "DEFAULT_MAX_NODES"]
@@ -49,9 +45,6 @@ LAYOUT_LABELS_UP_TO = 150  # values; larger graphs get edge labels placed after 
 COMMUTATIVE = frozenset({"add", "mul", "sum"})
 
 FONT = "Helvetica,Arial,sans-serif"
-INSTALL_HINT = ("install Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), "
-                "`brew install graphviz` (macOS), or `make demo` in the chainrule "
-                "repository, which installs it when it can")
 
 MUTED = "#6b7280"
 # kind: (fill, border, text colour, legend text) - soft fills, darker borders of the same hue.
@@ -66,125 +59,6 @@ STYLE = {
     "pending": ("#ffffff", "#cbd5e1", MUTED, "grad pending: more contributions to come"),
 }
 EDGE = "#94a3b8"
-
-
-class GraphvizNotFound(graphviz.ExecutableNotFound):
-    """The ``dot`` program is missing: the message says how to install it."""
-
-    def __init__(self, detail: str = "") -> None:
-        RuntimeError.__init__(
-            self, "cannot render the graph: Graphviz's `dot` program was not found "
-            f"on PATH{' (' + detail + ')' if detail else ''}. To render, {INSTALL_HINT}. "
-            "The DOT text is still available as `.source`.")
-
-
-class GraphDrawing(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that explains a missing ``dot`` and shows text in Jupyter.
-
-    Rendering without ``dot`` raises :class:`GraphvizNotFound` (one clear
-    message); Jupyter's display falls back to the DOT source instead of a
-    traceback. ``pipe()`` gives up after ``timeout`` seconds (``None``: never).
-    """
-
-    timeout: Optional[float] = 60.0
-
-    def pipe(self, format: Optional[str] = None, renderer: Optional[str] = None,
-             formatter: Optional[str] = None, neato_no_op=None, quiet: bool = False, *,
-             engine: Optional[str] = None, encoding: Optional[str] = None):
-        """Render with ``dot`` and return the output, like ``graphviz.Digraph.pipe``."""
-        special = renderer or formatter or neato_no_op or engine not in (None, "dot")
-        if special or not dot_available():
-            return _explained(super().pipe, format, renderer, formatter, neato_no_op, quiet,
-                              engine=engine, encoding=encoding)
-        format = format or self.format
-        if format not in graphviz.FORMATS:
-            raise ValueError(f"unknown output format {format!r}; try 'svg', 'png' or 'pdf'")
-        cmd = [shutil.which("dot"), f"-T{format}"]
-        try:
-            proc = subprocess.run(cmd, input=self.source.encode(self.encoding),
-                                  capture_output=True, timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            raise TimeoutError(
-                f"Graphviz's dot did not finish laying out this graph within {self.timeout:g} s "
-                "and was stopped; draw a smaller part of it (a sub-expression), or set "
-                ".timeout = None on the drawing to wait as long as it takes") from None
-        if proc.returncode:
-            raise graphviz.CalledProcessError(proc.returncode, cmd, proc.stdout, proc.stderr)
-        if proc.stderr and not quiet:
-            sys.stderr.write(proc.stderr.decode(errors="replace"))
-        return proc.stdout.decode(encoding) if encoding else proc.stdout
-
-    def render(self, *args, **kwargs):
-        """Render to a file with ``dot``, like ``graphviz.Digraph.render``."""
-        return _explained(super().render, *args, **kwargs)
-
-    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
-        try:
-            return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except (graphviz.ExecutableNotFound, TimeoutError) as e:
-            return {"text/plain": f"{e}\n\n{self.source}"}
-
-
-def _explained(call, *args, **kwargs):
-    """``call(*args, **kwargs)``, a missing ``dot`` reported as :class:`GraphvizNotFound`."""
-    try:
-        return call(*args, **kwargs)
-    except GraphvizNotFound:
-        raise
-    except graphviz.ExecutableNotFound as e:
-        raise GraphvizNotFound(str(e)) from None
-
-
-def dot_available() -> bool:
-    """True when Graphviz's ``dot`` program is on PATH, so drawings can be rendered."""
-    return shutil.which("dot") is not None
-
-
-# --- escaping ------------------------------------------------------------------------
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
-_HTML_RE = re.compile("[&<>\"']")
-
-
-def _visible(text: str, limit: int) -> str:
-    """Control characters (and lone surrogates) as ``\\xNN``; long text cut with an ellipsis."""
-    text = text.replace("\r\n", "\n").replace("\t", " ")
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
-                        else f"\\u{ord(m.group()):04x}", text)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def html_text(text: str, limit: int = 60) -> str:
-    r"""``text`` made safe inside a Graphviz HTML-like label (newlines become breaks).
-
-    >>> print(html_text('{a|b}<c> & "d" \\N'))
-    {a|b}&lt;c&gt; &amp; &quot;d&quot; \\N
-    """
-    text = _HTML_RE.sub(lambda m: _HTML[m.group()], _visible(str(text), limit))
-    # dot expands escapes such as \N (the node name) even inside HTML labels.
-    return text.replace("\\", "\\\\").replace("\n", '<br align="left"/>')
-
-
-def plain_text(text: str, limit: int = 200) -> str:
-    r"""``text`` made safe as a quoted DOT string (tooltips): backslashes stay literal.
-
-    >>> print(plain_text('a\\N "b"'))
-    a\\N "b"
-    """
-    return graphviz.escape(_visible(str(text), limit)).replace("\n", "\\n")
-
-
-def format_number(x: float, precision: Optional[int] = None) -> str:
-    """``x`` to ``precision`` significant digits (``None``: as the step text does).
-
-    >>> format_number(2 / 3), format_number(2 / 3, 2), format_number(-0.0)
-    ('0.666667', '0.67', '0')
-    """
-    if precision is None:
-        return fmt(x)
-    text = format(x, f".{precision}g")
-    return "0" if text == "-0" else text
 
 
 # --- the drawing ------------------------------------------------------------------------
