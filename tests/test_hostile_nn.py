@@ -255,11 +255,6 @@ def test_nn_rejects(call, exc, fragment):
     assert MODEL.state_dict() == state  # a rejected call changes nothing
 
 
-def count_cases() -> int:
-    """How many bad inputs this module tries (reported by the hardening note)."""
-    return len(NN + LOSSES + OPTIM + DATA + FIT)
-
-
 # --- junk arguments, generated: only TypeError/ValueError (or success) may come out --------
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402

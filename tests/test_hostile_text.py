@@ -355,12 +355,6 @@ def test_saving_a_model_with_nan_weights_is_refused_and_writes_nothing(tmp_path)
     assert not list(tmp_path.iterdir())
 
 
-def count_cases() -> int:
-    """How many hostile inputs this module tries."""
-    return (len(ESCAPES) + len(TOO_LONG) + 10 + 8 + 3 + len(CLI) + 4 + len(HOSTILE_LABELS) * 3
-            + len(OPTIONS) + 1)
-
-
 @pytest.mark.needs_dot
 @settings(max_examples=25, deadline=None)
 @given(labels=st.lists(st.text(max_size=16), min_size=3, max_size=6), title=st.text(max_size=20))

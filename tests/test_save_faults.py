@@ -323,11 +323,6 @@ def test_an_architecture_far_bigger_than_its_parameters_is_refused_before_buildi
     assert "parameters" in bounded(lambda: load(path))
 
 
-def count_fault_points() -> int:
-    """Fault points injected by this module (for the hardening note)."""
-    return len(BOUNDARIES) * len(ERRORS) * 2 + len(BOUNDARIES)
-
-
 # --- fuzzed documents ----------------------------------------------------------------------
 
 from hypothesis import HealthCheck, example, given, settings  # noqa: E402
