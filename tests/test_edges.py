@@ -307,3 +307,14 @@ def test_fit_on_nan_data_reports_nan_loss_or_names_the_op_under_detect_anomaly()
     with engine.detect_anomaly():
         with pytest.raises(AnomalyError, match=r"dot of L0\.N0\.w0=.*nan.*gave nan \(forward pass\)"):
             nn.fit(nn.MLP(2, [3, 1], seed=0), X, y, epochs=2, progress=False)
+
+
+@pytest.mark.parametrize("row, probabilities", [
+    ([INF, 1.0], [NAN, 0.0]),  # inf / inf for the infinite logit; the others get the limit 0
+    ([-INF, 1.0], [0.0, 1.0]),  # exp(-inf) = 0: the limit, exactly (torch agrees)
+    ([NAN, 1.0], [NAN, NAN]),
+    ([1e308, 1e308], [0.5, 0.5]),  # shifted by the largest logit, nothing overflows
+])
+def test_softmax_with_non_finite_logits_is_documented(row, probabilities):
+    got = [p.data for p in L.softmax(row)]
+    assert all(same(a, b) for a, b in zip(got, probabilities)), got
