@@ -38,7 +38,8 @@ import warnings
 from typing import Callable, List, Optional
 
 from .backprop import topological_order
-from .modes import enable_grad
+from . import numeric as num
+from .modes import MODE, AnomalyError, enable_grad
 from .trace_codegen import _Codegen
 from .value import WATCH, Value, as_real, is_real
 
@@ -97,6 +98,14 @@ def trace(fn: Callable[..., Value], *example_inputs: object, input_grads: bool =
     return Trace(root, leaves, checks, _layout(example_inputs), input_grads)
 
 
+def _check_finite(out: float, grads: list) -> None:
+    """Under ``detect_anomaly()``: a replay's output and gradients must be finite numbers."""
+    bad = [x for x in [out, *grads] if not num.isfinite(x)]
+    if bad:
+        raise AnomalyError(f"a traced replay gave {bad[0]} (detect_anomaly is on); a trace cannot "
+                           "name the op: run the function eagerly under detect_anomaly() to find it")
+
+
 class Trace:
     """A recorded graph, replayable on new numbers (see :func:`trace`).
 
@@ -127,6 +136,8 @@ class Trace:
         params = self.params
         out, input_grads, grads = self._backward(
             self._numbers(inputs), [p.data for p in params], [p.grad for p in params])
+        if MODE.anomaly:  # no Values are made, so check what comes out (before touching p.grad)
+            _check_finite(out, [*input_grads, *grads])
         for p, g in zip(params, grads):
             p.grad = g
         self.input_grads = input_grads if self._code.want_input_grads else ()
@@ -136,7 +147,10 @@ class Trace:
         """Only the forward pass: the output number for new inputs."""
         if self._forward is None:
             self._forward = self._code.compile(backward=False)
-        return self._forward(self._numbers(inputs), [p.data for p in self.params])
+        out = self._forward(self._numbers(inputs), [p.data for p in self.params])
+        if MODE.anomaly:
+            _check_finite(out, [])
+        return out
 
     def vectorised(self):
         """This trace replayed level by level with NumPy arrays (needs numpy).

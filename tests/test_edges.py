@@ -318,3 +318,20 @@ def test_fit_on_nan_data_reports_nan_loss_or_names_the_op_under_detect_anomaly()
 def test_softmax_with_non_finite_logits_is_documented(row, probabilities):
     got = [p.data for p in L.softmax(row)]
     assert all(same(a, b) for a, b in zip(got, probabilities)), got
+
+
+def test_a_traced_replay_under_detect_anomaly_does_not_pass_non_finite_numbers_silently():
+    trace = getattr(engine, "trace", None)
+    if trace is None:
+        pytest.skip("engine.trace does not exist")
+    w = Value(1.0, label="w")
+    traced = trace(lambda x: (w * x).log(), 1.0)
+    assert traced(0.0) == -INF  # without the switch: IEEE, like eager mode
+    w.grad = 0.0
+    with engine.detect_anomaly():
+        with pytest.raises(AnomalyError, match="traced replay gave .*-inf.*eagerly"):
+            traced(0.0)
+        assert traced(2.0) == math.log(2.0)  # finite replays run as usual
+        with pytest.raises(AnomalyError, match="traced replay gave"):
+            traced.forward(-1.0)
+    assert w.grad == 1.0  # d log(w x) / dw = 1 / w from the finite replay; the refused one added nothing
