@@ -21,6 +21,7 @@ from typing import Callable, Dict, List, Tuple
 
 import numpy as np
 
+from .modes import MODE
 from .ops import RULES
 
 __all__ = ["VectorisedTrace"]
@@ -169,6 +170,9 @@ class VectorisedTrace:
         params = self.params
         out, input_grads, grads = self.replay(np.array(numbers, dtype=float),
                                               np.array([p.data for p in params], dtype=float))
+        if MODE.anomaly:  # as Trace.__call__: check before touching p.grad
+            from .trace import _check_finite
+            _check_finite(float(out), [*input_grads.tolist(), *grads.tolist()])
         for p, g in zip(params, grads.tolist()):
             p.grad += g
         self.input_grads = tuple(input_grads.tolist())

@@ -335,3 +335,16 @@ def test_a_traced_replay_under_detect_anomaly_does_not_pass_non_finite_numbers_s
         with pytest.raises(AnomalyError, match="traced replay gave"):
             traced.forward(-1.0)
     assert w.grad == 1.0  # d log(w x) / dw = 1 / w from the finite replay; the refused one added nothing
+
+
+def test_a_vectorised_replay_under_detect_anomaly_is_checked_too():
+    trace = getattr(engine, "trace", None)
+    pytest.importorskip("numpy")
+    if trace is None or not hasattr(trace(lambda x: x * 1.0, 1.0), "vectorised"):
+        pytest.skip("no vectorised replay")
+    vectorised = trace(lambda x: x.sqrt() + 1.0, 4.0).vectorised()
+    assert math.isnan(vectorised(-1.0))
+    with engine.detect_anomaly():
+        with pytest.raises(AnomalyError, match="traced replay gave nan"):
+            vectorised(-1.0)
+        assert vectorised(4.0) == 3.0
