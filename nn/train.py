@@ -79,14 +79,14 @@ def accuracy(model: Module, X: Sequence, y: Sequence[int], threshold: float = 0.
     >>> accuracy(n, [[-1.0], [2.0], [3.0]], [-1, 1, -1])
     0.6666666666666666
     """
-    _check_data(X, y)
+    _check_data(X, y, model)
     with no_grad():
         hits = sum(_hit(model(x), t, threshold) for x, t in zip(X, y))
     return hits / len(X)
 
 
-def _check_data(X: Sequence, y: Sequence) -> None:
-    """Rows and labels: two non-empty lists of the same length, every label a number."""
+def _check_data(X: Sequence, y: Sequence, model: Optional[Module] = None) -> None:
+    """Two non-empty lists of the same length, every label a number, every row fitting ``model``."""
     for name, data in (("X", X), ("y", y)):
         if isinstance(data, (str, bytes, dict)) or not hasattr(data, "__len__"):
             raise TypeError(f"{name} must be a list (rows of inputs, and their labels), "
@@ -96,6 +96,16 @@ def _check_data(X: Sequence, y: Sequence) -> None:
     for i, t in enumerate(y):
         if not is_real(t):
             raise TypeError(f"y[{i}] must be a number (a class label or target), got {type(t).__name__}")
+    nin = getattr(model, "nin", None)
+    if type(nin) is int:  # every row fits, checked before a step: a bad row found mid-epoch
+        for i, row in enumerate(X):  # would leave the model half-trained
+            if isinstance(row, (str, bytes, dict)) or not hasattr(row, "__len__"):
+                raise TypeError(f"X[{i}] must be a list of {nin} numbers, got {type(row).__name__}")
+            if len(row) != nin:
+                raise ValueError(f"X[{i}] has {len(row)} inputs; the model expects {nin}")
+            for j, x in enumerate(row):
+                if not (is_real(x) or isinstance(x, Value)):
+                    raise TypeError(f"X[{i}][{j}] must be a number, got {type(x).__name__}")
 
 
 @dataclass
@@ -211,7 +221,7 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
     are shuffled each epoch with ``random.Random(seed)``. Accuracy counts the
     predictions made during the epoch, before each step.
     """
-    _check_data(X, y)
+    _check_data(X, y, model)
     epochs = positive_int(epochs, "epochs")
     n = len(X)
     size = n if batch_size is None else min(positive_int(batch_size, "batch_size"), n)
