@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from engine.value import is_real
+from engine.value import as_real, is_real
 
 
 def positive_int(n: object, what: str) -> int:
@@ -27,7 +27,7 @@ def finite_number(x: object, what: str) -> float:
     """``float(x)`` for a finite real number; ``TypeError``/``ValueError`` naming ``what`` otherwise."""
     if isinstance(x, bool) or not is_real(x):
         raise TypeError(f"{what} must be a number, got {type(x).__name__}")
-    x = float(x)
+    x = as_real(x, what)  # an int beyond float range is inf (float() would raise OverflowError)
     if not math.isfinite(x):
         raise ValueError(f"{what} is not finite ({x})")
     return x

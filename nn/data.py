@@ -18,6 +18,8 @@ import math
 import random
 from typing import List, Sequence, Tuple, Union
 
+from engine.value import as_real
+
 from ._checks import positive_int
 
 Dataset = Tuple[List[List[float]], List[int]]
@@ -27,9 +29,10 @@ DEFAULT_SEED = 0
 
 
 def _non_negative(x: object, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not x >= 0.0 or x == math.inf:
+    number = math.nan if isinstance(x, bool) or not isinstance(x, (int, float)) else as_real(x, what)
+    if not 0.0 <= number < math.inf:  # as_real: an int beyond float range is inf
         raise ValueError(f"{what} must be a finite number >= 0, got {x!r}")
-    return float(x)
+    return number
 
 
 def _seeded(seed: object) -> random.Random:
@@ -187,7 +190,8 @@ def make_blobs(n: int = 100, centers: Union[int, Sequence[Sequence[float]]] = 2,
 
 def _point(c: object, what: str) -> List[float]:
     if not isinstance(c, (list, tuple)) or not c or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in c):
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(as_real(v, what))
+            for v in c):
         raise ValueError(f"{what} must be a non-empty list of finite numbers, got {c!r}")
     return [float(v) for v in c]
 

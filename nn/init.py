@@ -30,7 +30,7 @@ import math
 import random
 from typing import Callable, Dict, Union
 
-from ._checks import positive_int
+from ._checks import finite_number, positive_int
 
 Initializer = Callable[[int, int, random.Random], float]
 
@@ -98,7 +98,7 @@ def init_value(name: Union[str, Initializer], fan_in: int, fan_out: int,
     """One initial weight drawn from scheme ``name`` for a layer of the given fans."""
     fan_in, fan_out = positive_int(fan_in, "fan_in"), positive_int(fan_out, "fan_out")
     value = get_initializer(name)(fan_in, fan_out, rng)
-    return float(value)
+    return finite_number(value, f"init {getattr(name, '__name__', name)!r} value")
 
 
 def make_rng(seed: object = None, rng: object = None) -> random.Random:

@@ -24,7 +24,7 @@ from typing import Callable, List, Optional, Sequence, Tuple, Union
 import engine
 from engine import RULES, Value, apply, define_op
 from engine import numeric as num
-from engine.value import is_real, lift
+from engine.value import as_real, is_real, lift
 
 Scalar = Union[Value, float, int]
 Batch = Union[Scalar, Sequence[Scalar]]
@@ -129,7 +129,7 @@ def _number(x: object, where: str) -> float:
                         f"use its .data)")
     if not is_real(x):
         raise TypeError(f"{where} must be a real number, got {type(x).__name__}")
-    return float(x)
+    return as_real(x, where)  # an int beyond float range is inf
 
 
 def _probability(x: object, where: str) -> float:

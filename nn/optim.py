@@ -23,13 +23,13 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from engine import Value
 from engine import numeric as num
-from engine.value import is_real
+from engine.value import as_real, is_real
 
 
 def _real(name: str, x: object) -> float:
     if isinstance(x, bool) or not is_real(x):
         raise TypeError(f"{name} must be a real number, got {type(x).__name__} {x!r}")
-    return float(x)
+    return as_real(x, name)  # an int beyond float range is inf (then refused as not finite)
 
 
 def _at_least_zero(name: str, x: object) -> float:
@@ -183,7 +183,7 @@ class Optimizer:
             for k, v in s.items():
                 if v is None and k in self.NULLABLE_STATE:
                     continue
-                if isinstance(v, bool) or not is_real(v) or not num.isfinite(float(v)):
+                if isinstance(v, bool) or not is_real(v) or not num.isfinite(as_real(v, k)):
                     allowed = " or None" if k in self.NULLABLE_STATE else ""
                     raise ValueError(f"state[{i}][{k!r}] must be a finite number{allowed}, got {v!r}")
             out.append({k: None if v is None else float(v) for k, v in s.items()})

@@ -24,6 +24,8 @@ import random
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence
 
+from engine.value import as_real
+
 from ._checks import positive_int
 
 
@@ -38,7 +40,7 @@ class PerceptronResult:
 
 
 def _number(x: object, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(as_real(x, what)):
         raise ValueError(f"{what} must be a finite number, got {x!r}")
     return float(x)
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Sequence, Union
 
 from engine import Value, no_grad
-from engine.value import is_real
+from engine.value import as_real, is_real
 
 from ._checks import positive_int
 from .module import Module
@@ -133,12 +133,12 @@ def _task(loss: Union[str, Callable], y: Sequence) -> _Task:
         if not set(y) <= {-1, 1}:
             raise ValueError(f"loss 'hinge' needs labels +1 or -1 (or 0/1, read as -1/+1), "
                              f"got the values {sorted(set(y))[:6]}")
-        return _Task(losses.hinge_loss, [float(t) for t in y], [int(t > 0) for t in y])
+        return _Task(losses.hinge_loss, [as_real(t, "y") for t in y], [int(t > 0) for t in y])
     if loss == "bce":  # targets are probabilities; the loss itself checks they are in [0, 1]
-        return _Task(losses.binary_cross_entropy_with_logits, [float(t) for t in y],
+        return _Task(losses.binary_cross_entropy_with_logits, [as_real(t, "y") for t in y],
                      [int(t >= 0.5) for t in y])
     if loss == "mse":  # 0/1 labels, or any numbers to regress (then accuracy means little)
-        return _Task(losses.mse_loss, [float(t) for t in y], list(y), 0.5)
+        return _Task(losses.mse_loss, [as_real(t, "y") for t in y], list(y), 0.5)
     if loss == "cross_entropy":
         return _Task(losses.cross_entropy, list(y), list(y))
     raise ValueError(f"unknown loss {loss!r}; valid names: {', '.join(LOSSES)} "
@@ -198,9 +198,9 @@ def _progress_bar(progress: Optional[bool], epochs: int):
 
 def _why_not_finite(X: Sequence, y: Sequence) -> str:
     """The likely cause of a non-finite loss: bad numbers in the data, else divergence."""
-    if any(not math.isfinite(float(v)) for row in X for v in row):
+    if any(not math.isfinite(as_real(getattr(v, "data", v), "x")) for row in X for v in row):
         return "some inputs are not finite numbers (nan or inf in X)"
-    if any(not math.isfinite(float(t)) for t in y):
+    if any(not math.isfinite(as_real(t, "y")) for t in y):
         return "some targets are not finite numbers (nan or inf in y)"
     return "training diverged; try a smaller learning rate"
 

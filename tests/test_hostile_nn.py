@@ -82,6 +82,11 @@ NN = [
     ("state_dict str", lambda: MODEL.load_state_dict({**MODEL.state_dict(),
                                                       "layers.0.neurons.0.b": "0"}),
      TypeError, "'layers.0.neurons.0.b' must be a number"),
+    ("state_dict 10**400", lambda: MODEL.load_state_dict({**MODEL.state_dict(),
+                                                         "layers.0.neurons.0.b": 10 ** 400}),
+     ValueError, "'layers.0.neurons.0.b' is not finite \\(inf\\)"),
+    ("init gives 10**400", lambda: nn.Neuron(2, init=lambda a, b, r: 10 ** 400), ValueError,
+     "init.*not finite"),
     ("state_dict extra", lambda: MODEL.load_state_dict({**MODEL.state_dict(), "bogus": 1.0}),
      ValueError, "unexpected 'bogus'"),
     ("Perceptron nin 0", lambda: nn.Perceptron(0), ValueError, "nin must be a positive int"),
@@ -304,3 +309,39 @@ def test_junk_arguments_raise_only_type_or_value_errors(name, a, b):
     except (TypeError, ValueError, engine.AnomalyError):
         pass
     assert MODEL.state_dict() == state
+
+
+# --- integers beyond float range: a ValueError naming the setting, or IEEE inf - never OverflowError
+
+HUGE = 10 ** 400
+_OPT_STATE = {"optimizer": "SGD", "hyperparameters": {"lr": 0.1, "momentum": 0.9, "dampening": 0.0,
+                                                     "weight_decay": 0.0, "nesterov": False},
+              "step_count": 1, "state": [{"momentum_buffer": HUGE}]}
+HUGE_ROWS = [
+    ("SGD lr", lambda: nn.SGD([Value(1.0)], lr=HUGE), ValueError, "invalid lr inf"),
+    ("Adam eps", lambda: nn.Adam([Value(1.0)], eps=HUGE), ValueError, "invalid eps inf"),
+    ("Adam beta", lambda: nn.Adam([Value(1.0)], betas=(HUGE, 0.9)), ValueError, r"betas\[0\] inf"),
+    ("optimizer state", lambda: nn.SGD([Value(1.0)], lr=0.1, momentum=0.9).load_state_dict(_OPT_STATE),
+     ValueError, "must be a finite number"),
+    ("bce target", lambda: L.binary_cross_entropy(v, HUGE), ValueError, r"probability in \[0, 1\], got inf"),
+    ("hinge label", lambda: L.hinge_loss(v, HUGE), ValueError, r"\+1 or -1, got inf"),
+    ("moons noise", lambda: nn.make_moons(4, noise=HUGE), ValueError, "noise must be a finite number >= 0"),
+    ("blobs centre", lambda: nn.make_blobs(4, centers=[[HUGE, 1]]), ValueError, "finite numbers"),
+    ("Perceptron lr", lambda: nn.Perceptron(2, lr=HUGE), ValueError, "lr must be a finite number"),
+    ("Perceptron input", lambda: nn.Perceptron(2).predict([HUGE, 1]), ValueError,
+     "input 0 must be a finite number"),
+    ("init_value", lambda: nn.init_value(lambda a, b, r: HUGE, 1, 1, random.Random(0)), ValueError,
+     "not finite"),
+]
+
+
+@pytest.mark.parametrize("call, exc, fragment", rows(HUGE_ROWS))
+def test_integers_beyond_float_range_are_named_not_overflow_errors(call, exc, fragment):
+    expect(call, exc, fragment)
+
+
+def test_fit_with_a_target_beyond_float_range_is_ieee():
+    with pytest.warns(RuntimeWarning):
+        history = nn.fit(nn.MLP(2, [1], seed=0), [[1.0, 2.0]], [HUGE], loss="mse", epochs=1,
+                         progress=False)
+    assert history.loss == [INF]

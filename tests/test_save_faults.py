@@ -253,6 +253,15 @@ def test_a_changed_weight_that_is_still_valid_json_is_caught(tmp_path, saved):
     assert load_bytes(tmp_path, json.dumps(doc).encode()).state_dict()[name] == doc["parameters"][name]
 
 
+def test_an_integer_too_big_for_a_float_in_the_file_is_a_value_error(tmp_path, saved):
+    # regression: a 400-digit integer as a weight escaped load() as OverflowError
+    doc = json.loads(saved)
+    del doc["sha256"]
+    doc["parameters"]["layers.0.neurons.0.b"] = 10 ** 400
+    with pytest.raises(ValueError, match="is not finite"):
+        load_bytes(tmp_path, json.dumps(doc).encode())
+
+
 @pytest.mark.parametrize("key, junk", [("type", []), ("type", {}), ("init", ["he_normal"]),
                                        ("activation", {"a": 1}), ("nouts", [[1]]), ("nin", 10 ** 20)])
 def test_junk_in_the_architecture_is_a_value_error(tmp_path, saved, key, junk):
