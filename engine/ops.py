@@ -364,7 +364,10 @@ def _learner_number(out: object, name: str, part: str) -> float:
     """A learner op's result as a float, or a TypeError naming the op."""
     if not isinstance(out, numbers.Real):
         raise TypeError(f"{part} of {name!r} must return a real number, got {type(out).__name__}")
-    return float(out)
+    try:
+        return float(out)
+    except OverflowError:  # an int beyond float range: IEEE rounds it to ±inf
+        return math.copysign(math.inf, out)
 
 
 def remove_op(name: str) -> None:

@@ -174,6 +174,7 @@ HUGE = 10 ** 400  # an int no float can hold: IEEE rounds it to inf, never Overf
     pytest.param(lambda: (2 ** Value(HUGE)).data, INF, id="2 ** Value(10**400)"),
     pytest.param(lambda: v < HUGE, True, id="v < 10**400"),
     pytest.param(lambda: engine.trace(lambda x: x * 2, 1.0)(HUGE), INF, id="trace replay 10**400"),
+    pytest.param(lambda: _learner_op("h_big", lambda x: -HUGE)().data, -INF, id="learner op gives -10**400"),
 ])
 def test_integers_too_big_for_a_float_round_to_inf(call, expected):
     assert call() == expected
