@@ -367,7 +367,7 @@ def _learner_number(out: object, name: str, part: str) -> float:
     try:
         return float(out)
     except OverflowError:  # an int beyond float range: IEEE rounds it to ±inf
-        return math.copysign(math.inf, out)
+        return math.inf if out > 0 else -math.inf
 
 
 def remove_op(name: str) -> None:
