@@ -13,7 +13,7 @@ from typing import Callable, List, Optional
 from . import numeric as num
 from .backprop import topological_order
 from .ops import RULES
-from .value import Value
+from .value import Value, as_real
 
 # Security note: the generated source is compiled and run, so it is built only
 # from (1) identifiers we make from integers (v12, g12, F3), (2) float literals
@@ -123,7 +123,7 @@ class _Codegen:
         for i, (how, a, b, outcome) in enumerate(self.checks):
             if how not in ("<", "<=", ">", ">="):
                 raise ValueError(f"internal: unknown comparison {how!r}")
-            right = self.expr[self.index[b]] if isinstance(b, Value) else _literal(float(b))
+            right = self.expr[self.index[b]] if isinstance(b, Value) else _literal(as_real(b, "compared number"))
             test = f"{self.expr[self.index[a]]} {how} {right}"
             lines.append(f"    if {'not ' if outcome else ''}({test}): frozen({i})")
         if self.checks:

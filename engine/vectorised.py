@@ -23,6 +23,7 @@ import numpy as np
 
 from .modes import MODE
 from .ops import RULES
+from .value import as_real
 
 __all__ = ["VectorisedTrace"]
 
@@ -135,7 +136,7 @@ class VectorisedTrace:
             if index[a] >= self.size or (hasattr(b, "inputs") and index[b] >= self.size):
                 raise ValueError("this trace compares values outside its output's graph; "
                                  "use the scalar replay (the Trace itself)")
-            other = index[b] if hasattr(b, "inputs") else float(b)
+            other = index[b] if hasattr(b, "inputs") else as_real(b, "compared number")
             self.checks.append((i, _COMPARE[how], index[a], other, outcome))
         self.frozen = code._frozen
 

@@ -165,6 +165,11 @@ ENGINE += [
 HUGE = 10 ** 400  # an int no float can hold: IEEE rounds it to inf, never OverflowError
 
 
+def _vectorised(fn):
+    pytest.importorskip("numpy")
+    return engine.trace(fn, 1.0).vectorised()
+
+
 @pytest.mark.parametrize("call, expected", [
     pytest.param(lambda: Value(HUGE).data, INF, id="Value(10**400)"),
     pytest.param(lambda: Value(-HUGE).data, -INF, id="Value(-10**400)"),
@@ -175,6 +180,10 @@ HUGE = 10 ** 400  # an int no float can hold: IEEE rounds it to inf, never Overf
     pytest.param(lambda: v < HUGE, True, id="v < 10**400"),
     pytest.param(lambda: engine.trace(lambda x: x * 2, 1.0)(HUGE), INF, id="trace replay 10**400"),
     pytest.param(lambda: _learner_op("h_big", lambda x: -HUGE)().data, -INF, id="learner op gives -10**400"),
+    pytest.param(lambda: engine.trace(lambda x: x if x < HUGE else -x, 1.0)(2.0), 2.0,
+                 id="trace of x < 10**400"),
+    pytest.param(lambda: _vectorised(lambda x: x if x > -HUGE else -x)(2.0), 2.0,
+                 id="vectorised trace of x > -10**400"),
 ])
 def test_integers_too_big_for_a_float_round_to_inf(call, expected):
     assert call() == expected
