@@ -42,8 +42,11 @@ def _seeded(seed: object) -> random.Random:
 
 
 def _split(n: int, k: int) -> List[int]:
-    """``n`` points over ``k`` classes as evenly as possible (earlier classes get the extra)."""
-    return [n // k + (1 if j < n % k else 0) for j in range(k)]
+    """``n`` points over ``k`` classes as evenly as possible (earlier classes get the extra).
+
+    Classes past the n-th would get no point, so they are left out (k may be huge).
+    """
+    return [n // k + (1 if j < n % k else 0) for j in range(min(k, n))]
 
 
 def _two_way(n: int) -> Tuple[int, int]:
@@ -172,8 +175,9 @@ def make_blobs(n: int = 100, centers: Union[int, Sequence[Sequence[float]]] = 2,
     std = _non_negative(std, "std")
     if isinstance(centers, int) and not isinstance(centers, bool):
         k = positive_int(centers, "centers")
-        centres = [[3.0 * math.cos(2.0 * math.pi * j / k), 3.0 * math.sin(2.0 * math.pi * j / k)]
-                   for j in range(k)]
+        # only the centres that get points; j / k first, exact even for a huge int k
+        centres = [[3.0 * math.cos(2.0 * math.pi * (j / k)), 3.0 * math.sin(2.0 * math.pi * (j / k))]
+                   for j in range(min(k, n))]
     elif isinstance(centers, (list, tuple)) and centers:
         centres = [_point(c, f"centers[{j}]") for j, c in enumerate(centers)]
         if len({len(c) for c in centres}) != 1:

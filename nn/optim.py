@@ -274,7 +274,7 @@ class Adam(Optimizer):
         self.eps = _at_least_zero("eps", self.eps)
         self.weight_decay = _at_least_zero("weight_decay", self.weight_decay)
         betas = self.betas
-        if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
+        if isinstance(betas, (str, bytes, dict)) or not hasattr(betas, "__len__") or len(betas) != 2:
             raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         b1, b2 = _real("betas[0]", betas[0]), _real("betas[1]", betas[1])
         for i, b in enumerate((b1, b2)):

@@ -175,6 +175,7 @@ OPTIM = [
     ("SGD nesterov", lambda: nn.SGD([w], lr=0.1, nesterov=True), ValueError, "momentum > 0"),
     ("Adam beta 1", lambda: nn.Adam([w], betas=(1.0, 0.9)), ValueError, r"betas\[0\]"),
     ("Adam betas scalar", lambda: nn.Adam([w], betas=0.9), TypeError, "pair"),
+    ("Adam betas dict", lambda: nn.Adam([w], betas={"b1": 0.9, "b2": 0.99}), TypeError, "pair"),
     ("Adam eps -1", lambda: nn.Adam([w], eps=-1), ValueError, "invalid eps"),
     ("lr changed later", lambda: _later_lr(), ValueError, "invalid lr -5.0"),
     ("load_state_dict junk", lambda: nn.SGD([w], lr=0.1).load_state_dict({}), ValueError,
@@ -276,7 +277,7 @@ import engine  # noqa: E402
 
 JUNK = st.recursive(
     st.none() | st.booleans() | st.integers(-3, 3) | st.integers() | st.floats() | st.text(max_size=4)
-    | st.just(1j) | st.floats(-3, 3).map(Value) | st.just(object()),
+    | st.just(1j) | st.just(10 ** 400) | st.floats(-3, 3).map(Value) | st.just(object()),
     lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner)
     | st.dictionaries(st.text(max_size=3), inner, max_size=2),
     max_leaves=6)
@@ -345,3 +346,15 @@ def test_fit_with_a_target_beyond_float_range_is_ieee():
         history = nn.fit(nn.MLP(2, [1], seed=0), [[1.0, 2.0]], [HUGE], loss="mse", epochs=1,
                          progress=False)
     assert history.loss == [INF]
+
+
+@pytest.mark.parametrize("make", [lambda: nn.make_spirals(10, k=10 ** 400),
+                                  lambda: nn.make_blobs(10, centers=10 ** 400)],
+                         ids=["spirals k=10**400", "blobs centers=10**400"])
+def test_more_classes_than_points_is_quick(make):
+    # regression: a list of k class sizes (a hang for 10**400), and 2 pi j / k overflowed
+    import time
+    start = time.perf_counter()
+    X, y = make()
+    assert time.perf_counter() - start < 2.0
+    assert len(X) == 10 and sorted(y) == list(range(10))  # one point in each of the first 10
