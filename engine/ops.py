@@ -307,6 +307,8 @@ def define_op(name: str, *, forward: Callable[..., float], local: Callable[..., 
         raise TypeError("define_op needs callables for forward= and local=")
     if not isinstance(arity, int) or isinstance(arity, bool) or arity < 1:
         raise ValueError(f"arity must be a positive int, got {arity!r}")
+    if symbol is not None and not isinstance(symbol, str):
+        raise TypeError(f"symbol must be a str (drawn in the op's node), got {type(symbol).__name__}")
     if isinstance(kinks, (str, bytes)) or not hasattr(kinks, "__iter__") or not all(
             isinstance(k, numbers.Real) for k in kinks):
         raise TypeError(f"kinks must be a sequence of numbers (where the slope jumps), got {kinks!r}")
