@@ -11,13 +11,19 @@ hostile labels, drawing, player and file options are ``tests/test_hostile_text.p
 from __future__ import annotations
 
 import math
+import os
 import re
+import tempfile
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import engine
 from engine import Op, Value
+from engine.draw import draw_dot
+from engine.expr import parse_expression
 
 TIME_LIMIT = 2.0  # seconds: a rejection must be quick, never a hang
 NAN, INF = math.nan, math.inf
@@ -206,3 +212,63 @@ def test_an_op_the_forward_of_which_overflows_gives_a_clear_error_or_inf():
 @pytest.mark.parametrize("call, exc, fragment", rows(OPERATORS + ENGINE))
 def test_engine_rejects(call, exc, fragment):
     expect(call, exc, fragment)
+
+
+# --- junk arguments, generated: only TypeError/ValueError/OSError (or success) may come out -----
+
+JUNK = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.integers() | st.floats() | st.text(max_size=4)
+    | st.just(1j) | st.just(10 ** 400) | st.floats(-3, 3).map(Value) | st.just(object()),
+    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=3), inner, max_size=2),
+    max_leaves=6)
+_A = Value(1.0, label="a")
+_ROOT = (_A * 2).tanh()
+
+
+_TMP = tempfile.mkdtemp(prefix="hostile-")
+
+
+def _in_tmp(path):
+    """A string path becomes one file name in a scratch folder (no '/', so no '..' or absolute
+    path can leave it); other junk stays junk."""
+    return os.path.join(_TMP, "p_" + path.replace(os.sep, "_")) if isinstance(path, str) else path
+
+
+def _define_and_remove(**kwargs):
+    try:
+        engine.define_op("junk_op", forward=lambda x: x, local=lambda x, out: (1.0,), **kwargs)
+    finally:
+        if "junk_op" in engine.RULES:
+            engine.remove_op("junk_op")
+
+
+TARGETS = {
+    "draw_dot options": lambda x, y: draw_dot(_ROOT, rankdir=x, precision=y),
+    "draw_dot limits": lambda x, y: draw_dot(_ROOT, max_nodes=x, highlight=y),
+    "draw_dot root": lambda x, y: draw_dot(x),
+    "save_player": lambda x, y: engine.save_player(_ROOT, _in_tmp(x), title=y),
+    "parse_expression": lambda x, y: parse_expression(x, y),
+    "parse_expression values": lambda x, y: parse_expression("a * 2", {"a": x}),
+    "trace inputs": lambda x, y: engine.trace(lambda *v: Value(1.0) + 0, x, y),
+    "trace replay": lambda x, y: engine.trace(lambda p, q: p * q, 1.0, 2.0)(x, y),
+    "gradcheck options": lambda x, y: engine.gradcheck(lambda v: v * v, [1.0], eps=x, atol=y),
+    "define_op symbol/formula": lambda x, y: _define_and_remove(symbol=x, formula=y),
+    "define_op domain/kinks": lambda x, y: _define_and_remove(domain=x, kinks=y),
+    "leaky_relu slope": lambda x, y: _A.leaky_relu(x),
+    "gelu approximate": lambda x, y: _A.gelu(x),
+    "apply setting": lambda x, y: engine.apply(Op.POW_CONST, [_A], x),
+    "topological_order": lambda x, y: engine.topological_order(x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(x=JUNK, y=JUNK)
+def test_junk_arguments_raise_only_type_value_or_os_errors(name, x, y):
+    try:
+        TARGETS[name](x, y)
+    except (TypeError, ValueError, OSError):
+        pass
+    assert "junk_op" not in engine.RULES
+

@@ -16,7 +16,7 @@ import nn
 from engine import Value
 from nn import losses as L
 
-from test_hostile import expect, rows
+from test_hostile import JUNK, expect, rows
 
 NAN, INF = math.nan, math.inf
 v = Value(0.5, label="v")
@@ -271,16 +271,9 @@ def test_nn_rejects(call, exc, fragment):
 # --- junk arguments, generated: only TypeError/ValueError (or success) may come out --------
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 import engine  # noqa: E402
 
-JUNK = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 3) | st.integers() | st.floats() | st.text(max_size=4)
-    | st.just(1j) | st.just(10 ** 400) | st.floats(-3, 3).map(Value) | st.just(object()),
-    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner)
-    | st.dictionaries(st.text(max_size=3), inner, max_size=2),
-    max_leaves=6)
 TARGETS = {
     "Value": lambda a, b: Value(a, b), "apply": lambda a, b: engine.apply(engine.Op.ADD, a, b),
     "sum": lambda a, b: engine.sum(a), "dot": lambda a, b: engine.dot(a, b),
