@@ -10,9 +10,11 @@ hostile labels, drawing, player and file options are ``tests/test_hostile_text.p
 
 from __future__ import annotations
 
+import atexit
 import math
 import os
 import re
+import shutil
 import tempfile
 import time
 
@@ -227,6 +229,7 @@ _ROOT = (_A * 2).tanh()
 
 
 _TMP = tempfile.mkdtemp(prefix="hostile-")
+atexit.register(shutil.rmtree, _TMP, True)
 
 
 def _in_tmp(path):
