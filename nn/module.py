@@ -64,7 +64,7 @@ class Module:
     def named_parameters(self, prefix: str = "") -> List[Tuple[str, Value]]:
         """Every parameter with a stable dotted name such as ``layers.0.neurons.3.w.1``."""
         out: list = []
-        seen: set = set()
+        seen: set = {self}  # modules and parameters met so far: a parent pointer is no loop
         self._named(prefix, out, seen)
         return out
 
@@ -72,7 +72,9 @@ class Module:
         for name, item in self._members():
             full = f"{prefix}.{name}" if prefix else name
             if isinstance(item, Module):
-                item._named(full, out, seen)
+                if item not in seen:
+                    seen.add(item)
+                    item._named(full, out, seen)
             elif item.requires_grad and not item.inputs and item not in seen:
                 seen.add(item)
                 out.append((full, item))
@@ -82,11 +84,19 @@ class Module:
         return [p for _, p in self.named_parameters()]
 
     def named_modules(self, prefix: str = "") -> List[Tuple[str, "Module"]]:
-        """This module (name ``prefix``) and every submodule, depth first."""
-        out = [(prefix, self)]
-        for name, item in self._members():
-            if isinstance(item, Module):
-                out.extend(item.named_modules(f"{prefix}.{name}" if prefix else name))
+        """This module (name ``prefix``) and every submodule, depth first, each once."""
+        out: list = []
+        seen: set = set()
+        stack = [(prefix, self)]
+        while stack:  # iterative, and a module met again (a parent pointer) is skipped
+            name, module = stack.pop()
+            if module in seen:
+                continue
+            seen.add(module)
+            out.append((name, module))
+            children = [(f"{name}.{key}" if name else key, item)
+                        for key, item in module._members() if isinstance(item, Module)]
+            stack.extend(reversed(children))
         return out
 
     def zero_grad(self) -> None:

@@ -351,3 +351,18 @@ def test_more_classes_than_points_is_quick(make):
     X, y = make()
     assert time.perf_counter() - start < 2.0
     assert len(X) == 10 and sorted(y) == list(range(10))  # one point in each of the first 10
+
+
+def test_a_module_that_refers_back_to_its_parent_is_walked_once():
+    # regression: a parent pointer (layer.parent = model) made parameters(), state_dict()
+    # and zero_grad() recurse for ever (RecursionError); each module is now visited once
+    model = nn.MLP(2, [3, 1], seed=0)
+    plain = model.named_parameters()
+    modules = [name for name, _ in model.named_modules()]
+    model.layers[0].parent = model
+    model.layers[1].twin = model.layers[0]
+    assert [name for name, _ in model.named_parameters()] == [name for name, _ in plain]
+    assert model.state_dict() == nn.MLP(2, [3, 1], seed=0).state_dict()
+    model.zero_grad()
+    assert [name for name, _ in model.named_modules()] == modules
+    assert modules[:3] == ["", "layers.0", "layers.0.neurons.0"] and len(modules) == 1 + 2 + 4
