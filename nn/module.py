@@ -18,6 +18,7 @@ node per multiplication and addition, which is what you want in a picture.
 from __future__ import annotations
 
 import random
+import reprlib
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
 from engine import Value, dot
@@ -149,6 +150,7 @@ class Module:
     def _repr_children(self) -> List[Tuple[str, "Module"]]:
         return [(name, m) for name, m in self._members() if isinstance(m, Module)]
 
+    @reprlib.recursive_repr()  # a module met again inside itself (a parent pointer) prints ...
     def __repr__(self) -> str:
         head = f"{type(self).__name__}({self.extra_repr()}"
         children = self._repr_children()

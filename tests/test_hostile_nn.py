@@ -366,3 +366,18 @@ def test_a_module_that_refers_back_to_its_parent_is_walked_once():
     model.zero_grad()
     assert [name for name, _ in model.named_modules()] == modules
     assert modules[:3] == ["", "layers.0", "layers.0.neurons.0"] and len(modules) == 1 + 2 + 4
+
+
+def test_repr_of_a_module_with_a_parent_pointer_ends():
+    class Net(nn.Module):
+        def __init__(self):
+            self.a, self.b = nn.Neuron(2, seed=0), nn.Neuron(2, seed=1)
+            self.a.owner = self  # a cycle: Net -> a -> Net
+
+        def forward(self, x):
+            return self.a(x) + self.b(x)
+
+    net = Net()
+    text = repr(net)  # regression: RecursionError
+    assert text.startswith("Net(") and "(owner): ..." in text and "(b): Neuron(" in text
+    assert len(net.parameters()) == 6
