@@ -148,6 +148,15 @@ def _check_grads(v) -> None:
                 f"(local {local}, upstream {upstream}; backward pass)")
 
 
+def node_kind(v, root) -> str:
+    """How drawings classify a node: ``'root'``, ``'inner'``, ``'leaf'`` (needs a grad) or ``'const'``."""
+    if v is root:
+        return "root"
+    if v.inputs:
+        return "inner"
+    return "leaf" if v.requires_grad else "const"
+
+
 class NodeNames:
     """Names for the nodes of one graph: the label, else ``n<k>`` from the order.
 

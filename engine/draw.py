@@ -27,7 +27,7 @@ from __future__ import annotations
 import numbers
 from typing import Optional
 
-from .backprop import NodeNames, Step, topological_order
+from .backprop import NodeNames, Step, node_kind, topological_order
 from .graphviz_io import (GraphDrawing, GraphvizNotFound, dot_available,  # noqa: F401
                           format_number, html_text, plain_text)
 
@@ -82,14 +82,6 @@ def _check_options(rankdir: str, max_nodes: int, precision: Optional[int], highl
 
 def _whole(n: object) -> bool:
     return isinstance(n, numbers.Integral) and not isinstance(n, bool)
-
-
-def _kind(v, root) -> str:
-    if v is root:
-        return "root"
-    if v.inputs:
-        return "inner"
-    return "leaf" if v.requires_grad else "const"
 
 
 def _check_budget(order: list, max_nodes: int) -> None:
@@ -209,7 +201,7 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
     label_key = "label" if len(order) <= LAYOUT_LABELS_UP_TO else "xlabel"
     kinds_seen: dict = {}
     for k, v in enumerate(order):
-        kind = _kind(v, root)
+        kind = node_kind(v, root)
         style = "current" if highlight is not None and v is highlight.node else kind
         style = "input" if k in step_grads and style != "current" else style
         kinds_seen[style] = True

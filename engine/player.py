@@ -36,7 +36,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
-from .backprop import NodeNames, backward_steps, fmt, topological_order
+from .backprop import NodeNames, backward_steps, fmt, node_kind, topological_order
 
 if TYPE_CHECKING:
     from .value import Value
@@ -52,14 +52,6 @@ _JSON_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
 _KIND_COLOURS = {"leaf": ["#dbeafe", "#2563eb"], "const": ["#f3f4f6", "#9ca3af"],
                  "inner": ["#ffffff", "#64748b"], "root": ["#fef3c7", "#d97706"],
                  "op": ["#ede9fe", "#7c3aed"]}
-
-
-def _kind(v, root) -> str:
-    if v is root:
-        return "root"
-    if v.inputs:
-        return "inner"
-    return "leaf" if v.requires_grad else "const"
 
 
 def forward_numbers(v: "Value") -> str:
@@ -108,7 +100,7 @@ def player_data(root: "Value", *, title: Optional[str] = None) -> dict:
             v.grad += grad
     nodes = []
     for k, v in enumerate(order):
-        node = {"id": f"n{k}", "name": names(v), "named": bool(v.label), "kind": _kind(v, root),
+        node = {"id": f"n{k}", "name": names(v), "named": bool(v.label), "kind": node_kind(v, root),
                 "data": fmt(v.data), "exactData": repr(v.data),
                 "grad": fmt(finals[k]), "exactGrad": repr(finals[k])}
         if v.inputs:
