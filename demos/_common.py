@@ -110,6 +110,23 @@ def wrote(path: Path) -> Path:
     return path
 
 
+def save_figure(fig, path: Path, *, title: Optional[str] = None, layout=True, **savefig) -> Path:
+    """Title ``fig`` (bold), lay it out, write it to ``path`` at 120 dpi, close it and report it.
+
+    ``layout`` is True for ``tight_layout()``, a ``rect`` tuple for a tight layout
+    leaving room (e.g. for a legend below), or False when the figure lays itself out.
+    """
+    if title:
+        fig.suptitle(title, fontsize=13, fontweight="bold")
+    if layout is True:
+        fig.tight_layout()
+    elif layout:
+        fig.tight_layout(rect=layout)
+    fig.savefig(path, dpi=120, **savefig)
+    pyplot().close(fig)
+    return wrote(path)
+
+
 def pyplot():
     """matplotlib's pyplot, headless unless a display is configured."""
     os.environ.setdefault("MPLBACKEND", "Agg")

@@ -12,7 +12,7 @@ from typing import Callable, Mapping, Optional, Sequence
 
 from engine import Value, no_grad
 
-from ._common import linspace, pyplot, wrote
+from ._common import linspace, pyplot, save_figure
 
 # Colour-blind-friendly (Okabe-Ito): class k is always CLASS_COLOURS[k].
 CLASS_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00",
@@ -174,10 +174,4 @@ def regions_figure(count: int, X: Sequence[Sequence[float]], *, width: float = 3
 
 def save(fig, out: Path, name: str, *, title: Optional[str] = None) -> Path:
     """Write ``fig`` as ``out/name`` (PNG), close it and report the path."""
-    plt = pyplot()
-    if title:
-        fig.suptitle(title, fontsize=13, fontweight="bold")
-    path = Path(out) / name
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return wrote(path)
+    return save_figure(fig, Path(out) / name, title=title, layout=False)

@@ -16,7 +16,7 @@ from pathlib import Path
 import engine
 from engine import Value, no_grad
 
-from demos._common import linspace, matvec, options, pyplot, say, wrote
+from demos._common import linspace, matvec, options, pyplot, save_figure, say
 
 ORDER = 3
 SUMMARY = "sigmoid, tanh, ReLU, leaky ReLU, GELU, SiLU with engine-computed slopes; stacked linear layers collapse"
@@ -100,12 +100,8 @@ def plot_sheet(xs: list, table: dict, gap: tuple, path: Path) -> Path:
     ax.set_xlabel("x")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
-    fig.suptitle("Activation functions and their slopes (slopes computed by the engine's backward pass)",
-                 fontsize=13, fontweight="bold")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return wrote(path)
+    return save_figure(fig, path,
+                       title="Activation functions and their slopes (slopes computed by the engine's backward pass)")
 
 # %% [markdown]
 # ## Why bother? Linear layers stacked are still one linear layer
@@ -186,12 +182,8 @@ def plot_collapse(path: Path, nets: int, points: int) -> Path:
         ax.set_ylabel("network output")
         ax.grid(True, alpha=0.3)
     axes[0].legend(fontsize=8)
-    fig.suptitle("Three layers (1 → 8 → 8 → 1), the same random weights in each column",
-                 fontsize=13, fontweight="bold")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return wrote(path)
+    return save_figure(fig, path,
+                       title="Three layers (1 → 8 → 8 → 1), the same random weights in each column")
 
 # %%
 def main(argv=None) -> dict:

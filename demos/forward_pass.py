@@ -17,7 +17,7 @@ from pathlib import Path
 import nn
 from engine import no_grad
 
-from demos._common import graph_tool, matvec, options, pyplot, say, wrote, write_svg
+from demos._common import graph_tool, matvec, options, pyplot, save_figure, say, write_svg, wrote
 
 ORDER = 4
 SUMMARY = "a layer is many perceptrons at once: neuron by neuron equals sigma(W a + b)"
@@ -145,12 +145,7 @@ def plot_layer(W: list, a: list, b: list, z: list, out_a: list, path: Path) -> P
             op_ax = fig.add_subplot(grid[0, 2 * k + 1])
             op_ax.axis("off")
             op_ax.text(0.5, 0.5, ops[k], ha="center", va="center", fontsize=20)
-    fig.suptitle("One layer, every neuron at once:  a' = σ(W a + b)", fontsize=13,
-                 fontweight="bold")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return wrote(path)
+    return save_figure(fig, path, title="One layer, every neuron at once:  a' = σ(W a + b)")
 
 
 def plot_network(model: nn.MLP, activations: list, path: Path) -> Path:

@@ -18,7 +18,7 @@ import nn
 from engine import no_grad
 from nn.losses import binary_cross_entropy_with_logits, mse_loss
 
-from demos._common import linspace, options, progress, pyplot, say, wrote
+from demos._common import linspace, options, progress, pyplot, save_figure, say
 from demos._plots import CLASS_COLOURS
 
 ORDER = 5
@@ -122,12 +122,7 @@ def plot_pieces(xs: list, pieces: list, bias: float, model_out: list, X: list, y
         a.set_xlabel("x")
         a.grid(True, alpha=0.3)
     axes[0].set_ylabel("y")
-    fig.suptitle("A 1 → 8 → 1 ReLU network is a bias plus eight hinges",
-                 fontsize=13, fontweight="bold")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return wrote(path)
+    return save_figure(fig, path, title="A 1 → 8 → 1 ReLU network is a bias plus eight hinges")
 
 # %% [markdown]
 # ## Hidden units as a new representation: XOR
@@ -270,10 +265,8 @@ def plot_xor(model: nn.MLP, X: list, y: list, path: Path, steps: int) -> Path:
     bx.set_ylabel("$h_2$ (hidden unit 2)")
     bx.set_title("hidden space: one straight line separates them")
     bx.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
-    fig.suptitle("XOR through two hidden units (2 → 2 → 1, tanh)", fontsize=13, fontweight="bold")
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    return wrote(path)
+    return save_figure(fig, path,
+                       title="XOR through two hidden units (2 → 2 → 1, tanh)", layout=False, bbox_inches="tight")
 
 # %%
 def main(argv=None) -> dict:

@@ -17,7 +17,7 @@ import engine
 from engine import Value, no_grad
 from engine.backprop import fmt
 
-from demos._common import graph_tool, options, pyplot, say, wrote, write_svg
+from demos._common import graph_tool, options, pyplot, save_figure, say, write_svg, wrote
 
 ORDER = 2
 SUMMARY = "one neuron built from labelled Values: forward, backward step by step, graph, gradient check"
@@ -199,11 +199,7 @@ def plot_slopes(start: dict, table: dict, path: Path, points: int) -> Path:
     ax.set_title("every gradient, two ways (the bars agree)")
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(fontsize=8)
-    fig.suptitle("One neuron: what backprop's numbers mean", fontsize=13, fontweight="bold")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return wrote(path)
+    return save_figure(fig, path, title="One neuron: what backprop's numbers mean")
 
 # %% [markdown]
 # ## Pictures of the graph

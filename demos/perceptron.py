@@ -15,7 +15,7 @@ from pathlib import Path
 from nn import data
 from nn.perceptron import Perceptron
 
-from demos._common import graph_tool, options, pyplot, say, wrote, write_svg
+from demos._common import graph_tool, options, pyplot, save_figure, say, write_svg
 from demos._plots import CLASS_COLOURS
 
 ORDER = 1
@@ -138,12 +138,8 @@ def plot_gates(histories: dict, path: Path, steps: int) -> Path:
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, ["label 0", "label 1", "still wrong after this pass"], loc="lower center",
                ncol=3, fontsize=9, frameon=False)
-    fig.suptitle("The perceptron learning AND and OR, one pass over the data at a time",
-                 fontsize=13, fontweight="bold")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return wrote(path)
+    return save_figure(fig, path,
+                       title="The perceptron learning AND and OR, one pass over the data at a time", layout=(0, 0.05, 1, 1))
 
 def draw_units(histories: dict, out: Path) -> list:
     """The learned AND and OR units as network diagrams (SVG), when Graphviz is available."""
@@ -199,12 +195,8 @@ def plot_blobs(X: list, y: list, lines: list, mistakes: list, path: Path, steps:
     bx.set_title("it stops as soon as a pass has no mistakes")
     bx.set_xticks(range(1, len(mistakes) + 1))
     bx.grid(True, axis="y", alpha=0.3)
-    fig.suptitle("The perceptron on two separable clouds (60 points, weights start at 0)",
-                 fontsize=13, fontweight="bold")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return wrote(path)
+    return save_figure(fig, path,
+                       title="The perceptron on two separable clouds (60 points, weights start at 0)")
 
 # %% [markdown]
 # ## XOR: no line will do
@@ -271,12 +263,7 @@ def plot_xor(updates: list, curves: dict, path: Path, steps: int) -> Path:
     bx.set_title("AND and OR reach 0 and stop; XOR never does")
     bx.grid(True, alpha=0.3)
     bx.legend()
-    fig.suptitle("XOR: each update fixes one corner and breaks another",
-                 fontsize=13, fontweight="bold")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return wrote(path)
+    return save_figure(fig, path, title="XOR: each update fixes one corner and breaks another")
 
 # %%
 def main(argv=None) -> dict:

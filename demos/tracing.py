@@ -22,7 +22,7 @@ from engine import Value
 from nn.data import make_moons
 from nn.losses import hinge_loss
 
-from demos._common import options, pyplot, say, wrote
+from demos._common import options, pyplot, save_figure, say
 
 ORDER = 11
 SUMMARY = "engine.trace: the generated replay code, same numbers as eager, timings, what freezes"
@@ -218,11 +218,7 @@ def bar_chart(ms: dict, out):
         ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {ms[name]:.1f} ms",
                 va="center")
     ax.set_title("one SGD step on the moons, MLP(2, [16, 16, 1])")
-    fig.tight_layout()
-    path = out / "timings.png"
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return wrote(path)
+    return save_figure(fig, out / "timings.png")
 
 
 def main(argv=None) -> dict:
