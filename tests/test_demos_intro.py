@@ -6,9 +6,6 @@ walkthrough teaches against an independent computation where one exists.
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import io
 import math
 import subprocess
 import sys
@@ -19,31 +16,12 @@ import pytest
 pytest.importorskip("matplotlib")
 
 import engine  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
+from demo_runs import run_once  # noqa: E402
 from demos._common import graph_tool  # noqa: E402
 
+ROOT = Path(__file__).resolve().parent.parent
+
 HAS_DOT = graph_tool("engine", "draw_dot") is not None
-
-
-class Run:
-    """One quick run of a walkthrough: its result, its folder and what it printed."""
-
-    def __init__(self, name: str, out: Path) -> None:
-        module = importlib.import_module(f"demos.{name}")
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            self.result = module.main(["--quick", "--out", str(out)])
-        self.out = out
-        self.text = printed.getvalue()
-
-
-def run_once(name: str):
-    """A module-scoped fixture running walkthrough ``name`` once for all its tests."""
-    @pytest.fixture(scope="module")
-    def fixture(tmp_path_factory):
-        return Run(name, tmp_path_factory.mktemp(name))
-    return fixture
 
 
 neuron = run_once("one_neuron")

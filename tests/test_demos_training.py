@@ -7,9 +7,7 @@ one exists.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import io
 import math
 import os
 import subprocess
@@ -24,29 +22,10 @@ import engine  # noqa: E402
 from nn import MLP, fit  # noqa: E402
 from nn.data import make_moons  # noqa: E402
 from nn.optim import Adam  # noqa: E402
+from demo_runs import Run, run_once  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ["backprop_mlp", "initialisation", "losses", "optimizers", "digits"]
-
-
-class Run:
-    """One quick run of a walkthrough: its result, its folder and what it printed."""
-
-    def __init__(self, name: str, out: Path) -> None:
-        module = importlib.import_module(f"demos.{name}")
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            self.result = module.main(["--quick", "--out", str(out)])
-        self.out = out
-        self.text = printed.getvalue()
-
-
-def run_once(name: str):
-    """A module-scoped fixture running walkthrough ``name`` once for all its tests."""
-    @pytest.fixture(scope="module")
-    def fixture(tmp_path_factory):
-        return Run(name, tmp_path_factory.mktemp(name))
-    return fixture
 
 
 backprop = run_once("backprop_mlp")

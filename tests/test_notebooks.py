@@ -1,6 +1,6 @@
 """The walkthroughs open as notebooks: jupytext reads the percent script, nbclient runs it.
 
-Skips cleanly without the notebook extra. Runs two cheap walkthroughs in quick mode
+Skips cleanly without the notebook extra. Checks every walkthrough's cells and runs three in quick mode
 (``CHAINRULE_DEMO_ARGS`` tells ``demos._common.options`` what a kernel cannot pass on
 its command line).
 """
@@ -23,8 +23,16 @@ def _cells(name: str):
     return jupytext.read(ROOT / "demos" / f"{name}.py").cells
 
 
-@pytest.mark.parametrize("name", ["one_neuron", "activations", "perceptron", "forward_pass",
-                                  "hidden_units"])
+ALL = ["perceptron", "one_neuron", "activations", "forward_pass", "hidden_units", "backprop_mlp",
+       "initialisation", "losses", "optimizers", "digits", "tracing"]
+
+
+def test_every_walkthrough_is_listed_here():
+    listed = sorted(p.stem for p in (ROOT / "demos").glob("*.py") if not p.stem.startswith("_"))
+    assert listed == sorted(ALL)
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_walkthrough_reads_as_a_notebook_with_prose_and_code(name):
     cells = _cells(name)
     kinds = [c.cell_type for c in cells]
@@ -37,7 +45,8 @@ def test_walkthrough_reads_as_a_notebook_with_prose_and_code(name):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name, picture", [("one_neuron", "slopes.png"),
-                                           ("activations", "activations.png")])
+                                           ("activations", "activations.png"),
+                                           ("backprop_mlp", "decision_boundary.png")])
 def test_walkthrough_executes_as_a_notebook(name, picture, tmp_path, monkeypatch):
     notebook = jupytext.read(ROOT / "demos" / f"{name}.py")
     out = tmp_path / name
@@ -49,7 +58,7 @@ def test_walkthrough_executes_as_a_notebook(name, picture, tmp_path, monkeypatch
     text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code"
                    for o in c.get("outputs", []))
     assert (out / picture).stat().st_size > 10_000
-    assert "Pictures:" in text
+    assert f"wrote {out / picture}" in text
     shown = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])
              if "image/png" in o.get("data", {})]
     assert shown, "the pictures should appear inside the notebook"
