@@ -31,8 +31,7 @@ from array import array
 from math import isfinite
 from typing import List
 
-from .backprop import topological_order
-from .trace_codegen import _Codegen
+from .trace_codegen import _Codegen, recorded_order
 from .value import Value, as_real
 
 __all__ = ["Tape"]
@@ -53,15 +52,7 @@ class Tape:
 
     def __init__(self, root: Value, inputs: list, extra: list, checks: list,
                  want_input_grads: bool = True) -> None:
-        order = topological_order(root)
-        self.in_graph = len(order)
-        known = set(order)
-        for v in extra:
-            for u in topological_order(v):
-                if u not in known:
-                    known.add(u)
-                    order.append(u)
-        del known
+        order, self.in_graph = recorded_order(root, extra)
         self.nodes = len(order)
         self.want_input_grads = want_input_grads
         self.inputs = len(inputs)

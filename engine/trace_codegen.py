@@ -41,6 +41,23 @@ def _skip_test(v: Value, k: int) -> Optional[str]:
     return None
 
 
+def recorded_order(root: Value, extra: list) -> tuple:
+    """The nodes a replay computes, and how many of them backward runs over.
+
+    First ``root``'s topological order (the nodes backward visits), then any
+    nodes only the frozen-comparison checks in ``extra`` need.
+    """
+    order = topological_order(root)
+    in_graph = len(order)
+    known = set(order)
+    for v in extra:
+        for u in topological_order(v):
+            if u not in known:
+                known.add(u)
+                order.append(u)
+    return order, in_graph
+
+
 def _literal(x: float) -> str:
     """Python source for the float ``x`` (checked to be a float: nothing else gets in)."""
     if type(x) is not float:
@@ -58,14 +75,7 @@ class _Codegen:
     def __init__(self, root: Value, inputs: list, extra: list, checks: list,
                  want_input_grads: bool = True) -> None:
         self.want_input_grads = want_input_grads
-        order = topological_order(root)
-        self.in_graph = len(order)  # backward runs over these; extra nodes only feed checks
-        known = set(order)
-        for v in extra:
-            for u in topological_order(v):
-                if u not in known:
-                    known.add(u)
-                    order.append(u)
+        order, self.in_graph = recorded_order(root, extra)
         self.order, self.root, self.checks = order, root, checks
         self.index = {v: k for k, v in enumerate(order)}
         slot = {v: j for j, v in enumerate(inputs)}

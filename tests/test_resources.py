@@ -26,19 +26,11 @@ import pytest
 import engine
 import nn
 from engine import AnomalyError, Value
+from replay_helpers import rss_bytes  # noqa: E402
 
 N = 1_000_000
 BUILD_BYTES_PER_NODE = 600
 BACKWARD_BYTES_PER_NODE = 200
-
-
-def rss_bytes() -> int:
-    """Resident memory of this process (Linux), 0 where /proc is missing."""
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * 4096
-    except OSError:  # pragma: no cover - not Linux
-        return 0
 
 
 @pytest.fixture(scope="module")

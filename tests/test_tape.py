@@ -13,29 +13,13 @@ import engine
 from engine import RULES, Value, apply, define_op, remove_op, trace
 from engine.tape import Tape
 from engine.trace import TraceError
+from replay_helpers import eager, replayed, rss_bytes  # noqa: E402
 
 
 def close(a: float, b: float) -> bool:
     if a != a or b != b:
         return a != a and b != b
     return a == b or abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
-
-
-def eager(fn, params, *inputs):
-    """fn's output, the params' grads and the inputs' grads, computed eagerly."""
-    leaves = [Value(float(x)) for x in inputs]
-    for p in params:
-        p.grad = 0.0
-    out = fn(*leaves)
-    out.backward()
-    return out.data, [p.grad for p in params], [v.grad for v in leaves]
-
-
-def replayed(t, params, *inputs):
-    for p in params:
-        p.grad = 0.0
-    out = t(*inputs)
-    return out, [p.grad for p in params], list(t.input_grads)
 
 
 def assert_same(first, second):
@@ -183,15 +167,6 @@ def chain(n: int):
     expected = (root.data, x.grad, w.grad, b.grad)
     x.grad = w.grad = b.grad = 0.0
     return root, x, w, b, expected
-
-
-def rss_bytes() -> int:
-    """Resident memory of this process (Linux), 0 where /proc is missing."""
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * 4096
-    except OSError:  # pragma: no cover - not Linux
-        return 0
 
 
 def test_tape_memory_per_node_measured_with_tracemalloc():

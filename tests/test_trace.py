@@ -12,29 +12,13 @@ import engine
 from engine import RULES, Value, define_op, remove_op, trace
 from engine.trace import TraceError
 from engine.trace_codegen import _TEMPLATES
+from replay_helpers import eager, replayed  # noqa: E402
 
 
 def close(a: float, b: float, scale: float = 1.0) -> bool:
     if a != a or b != b:
         return a != a and b != b
     return a == b or abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b), scale)
-
-
-def eager(fn, params, *inputs):
-    """fn's output, the params' grads and the inputs' grads, computed eagerly."""
-    leaves = [Value(float(x)) for x in inputs]
-    for p in params:
-        p.grad = 0.0
-    out = fn(*leaves)
-    out.backward()
-    return out.data, [p.grad for p in params], [v.grad for v in leaves]
-
-
-def replayed(t, params, *inputs):
-    for p in params:
-        p.grad = 0.0
-    out = t(*inputs)
-    return out, [p.grad for p in params], list(t.input_grads)
 
 
 def test_mlp_like_graph_matches_eager_on_new_numbers():
