@@ -13,13 +13,15 @@ from .functional import dot, sum
 from .gradcheck import GradcheckError, gradcheck
 from .modes import (AnomalyError, detect_anomaly, enable_grad, is_anomaly_enabled,
                     is_grad_enabled, no_grad)
-from .ops import RULES, Op, define_op, remove_op
+from .ops import RULES, Op
+from .learner import define_op, remove_op
 from .player import save_player  # the HTML backprop player
 from .value import Constant, Value, apply
 from .trace import FrozenValueWarning, Trace, TraceError, trace  # traced replay
+from .transforms import grad, hvp, jvp  # derivatives of derivatives, forward mode
 
 __all__ = [
-    "Value", "Constant", "Op", "RULES", "define_op", "remove_op", "apply",
+    "Value", "Constant", "grad", "hvp", "jvp", "Op", "RULES", "define_op", "remove_op", "apply",
     "sum", "dot", "topological_order", "backward", "backward_steps", "Step",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled",
     "AnomalyError", "gradcheck", "GradcheckError",

@@ -27,6 +27,7 @@ step 2 of 2: e = a * b = -6
 
 from __future__ import annotations
 
+import math
 from collections import Counter, deque
 from itertools import filterfalse, repeat
 from math import isfinite
@@ -35,6 +36,8 @@ from typing import Iterator, List, Optional
 
 from . import numeric as num
 from .modes import MODE, AnomalyError
+from .naming import NodeNames, display_name, fmt, node_kind  # noqa: F401 - re-exported for old imports
+from .ops import CLOSURE
 
 
 def topological_order(root) -> list:
@@ -97,21 +100,31 @@ def _prepare(root) -> list:
 
 
 def _propagate(order: list) -> Iterator:
-    """Apply the chain rule at each non-leaf node, last to first; yield the node after."""
+    """Apply the chain rule at each non-leaf node, last to first; yield the node after.
+
+    This loop is the engine's only chain-rule step: ``backward()``,
+    ``backward_steps()`` and ``node._backward()`` all run it.
+    """
     check = MODE.anomaly
     for v in reversed(order):
         inputs = v.inputs
         if inputs:
             upstream = v.grad
-            if len(inputs) == 1:  # the common unary node, without a zip
-                inputs[0].grad += v.local[0] * upstream
-            elif upstream != 0.0 or not isfinite(sum(v.local)):
-                for inp, contribution in zip(inputs, map(mul, v.local, repeat(upstream))):
-                    inp.grad += contribution  # local * upstream, the products made in C
-            # else: zero upstream times finite locals would add only zeros (a ReLU
-            # that is off, a sample the hinge loss is done with), so skip the loop.
-            if check:
-                _check_grads(v)
+            try:
+                if len(inputs) == 1:  # the common unary node, without a zip
+                    inputs[0].grad += v.local[0] * upstream
+                elif upstream != 0.0 or not isfinite(sum(v.local)):
+                    for inp, contribution in zip(inputs, map(mul, v.local, repeat(upstream))):
+                        inp.grad += contribution  # local * upstream, the products made in C
+                # else: zero upstream times finite locals would add only zeros (a ReLU
+                # that is off, a sample the hinge loss is done with), so skip the loop.
+            except TypeError:
+                if v.op is not CLOSURE:  # a node made by micrograd's constructor has no locals
+                    raise
+                v._backward()  # the learner's closure (a no-op if none was set)
+            else:
+                if check:
+                    _check_grads(v)
             yield v
 
 
@@ -122,6 +135,14 @@ def backward(root) -> None:
     intermediate nodes are recomputed from zero every time.
     """
     deque(_propagate(_prepare(root)), maxlen=0)  # run the steps without keeping them
+
+
+def chain_rule_step(v) -> None:
+    """Node ``v``'s own step: each input's ``grad += local × v.grad`` (micrograd's ``_backward``).
+
+    The same loop as :func:`backward`, run over this one node.
+    """
+    deque(_propagate([v]), maxlen=0)
 
 
 def backward_steps(root) -> Iterator["Step"]:
@@ -141,39 +162,10 @@ def _check_grads(v) -> None:
     upstream = v.grad
     for inp, local in zip(v.inputs, v.local):
         if inp.requires_grad and not num.isfinite(local * upstream):
-            from .value import display_name
             raise AnomalyError(
                 f"non-finite gradient {local * upstream} flowed from the {v.op.name} node "
                 f"{display_name(v)!r} into {display_name(inp)!r} "
                 f"(local {local}, upstream {upstream}; backward pass)")
-
-
-def node_kind(v, root) -> str:
-    """How drawings classify a node: ``'root'``, ``'inner'``, ``'leaf'`` (needs a grad) or ``'const'``."""
-    if v is root:
-        return "root"
-    if v.inputs:
-        return "inner"
-    return "leaf" if v.requires_grad else "const"
-
-
-class NodeNames:
-    """Names for the nodes of one graph: the label, else ``n<k>`` from the order.
-
-    Constants are named by their number.
-    """
-
-    def __init__(self, order: list) -> None:
-        self._index = {}
-        for k, v in enumerate(order):
-            self._index[v] = k
-
-    def __call__(self, v) -> str:
-        if v.label:
-            return v.label
-        if not v.inputs and not v.requires_grad:
-            return fmt(v.data)
-        return f"n{self._index.get(v, '?')}"
 
 
 class Step:
@@ -190,8 +182,13 @@ class Step:
         self.total = total
         self.upstream = node.grad
         self.inputs = node.inputs
-        self.locals = node.local
-        self.contributions = tuple(local * self.upstream for local in node.local)
+        self.explained = node.op is not CLOSURE
+        """False for a node made by a learner's closure: the engine has no rule to show."""
+        if self.explained:
+            self.locals = node.local
+            self.contributions = tuple(local * self.upstream for local in node.local)
+        else:  # unknown: only the closure knows what it added
+            self.locals = self.contributions = (math.nan,) * len(node.inputs)
         self.grads_after = tuple(inp.grad for inp in node.inputs)
         self._names = names
         self._root = root
@@ -209,6 +206,8 @@ class Step:
         """The local derivative of input ``i`` as a formula over the names."""
         if self._input_names is None:
             self._input_names = [self._names(v) for v in self.inputs]
+        if not self.explained:
+            return "unknown (a learner's _backward closure)"
         return self.op.describe_local(i, self._input_names, self._names(self.node), self.node.attr)
 
     def lines(self) -> List[str]:
@@ -216,6 +215,13 @@ class Step:
         node, name = self.node, self._names
         names = [name(v) for v in self.inputs]
         out = name(node)
+        if not self.explained:
+            return [f"step {self.index} of {self.total}: {out} = {node._op}({', '.join(names)}) = "
+                    f"{fmt(node.data)}",
+                    f"  upstream ∂{name(self._root)}/∂{out} = {fmt(self.upstream)}",
+                    "  the engine has no rule for this node (made as Value(data, _children, _op)), "
+                    "so it cannot explain the step: it ran the node's _backward closure, after which",
+                    *(f"  {n}.grad = {fmt(g)}" for n, g in zip(names, self.grads_after))]
         head = (f"step {self.index} of {self.total}: {out} = "
                 f"{self.op.describe_forward(names, node.attr)} = {fmt(node.data)}")
         lines = [head, f"  upstream ∂{name(self._root)}/∂{out} = {fmt(self.upstream)}"]
@@ -257,9 +263,3 @@ class Step:
 def _formula_and_value(formula: str, value: float) -> str:
     number = fmt(value)
     return number if formula == number else f"{formula} = {number}"
-
-
-def fmt(x: float) -> str:
-    """Short text for a number in explanations: 6 significant digits."""
-    text = format(x, ".6g")
-    return "0" if text == "-0" else text

@@ -31,7 +31,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, List, Optional, Sequence
 
-from .backprop import NodeNames, backward_steps, fmt, topological_order
+from .backprop import backward_steps, topological_order
+from .naming import NodeNames, fmt
 from .expr import MAX_LENGTH, parse_expression, unary_functions
 
 if TYPE_CHECKING:

@@ -27,7 +27,8 @@ from __future__ import annotations
 import numbers
 from typing import Optional
 
-from .backprop import NodeNames, Step, node_kind, topological_order
+from .backprop import Step, topological_order
+from .naming import NodeNames, node_kind
 from .graphviz_io import (GraphDrawing, GraphvizNotFound, dot_available,  # noqa: F401
                           format_number, html_text, plain_text)
 
@@ -40,10 +41,6 @@ BENDS_PER_NODE = 8
 """Most long-edge bends per allowed value (8000 bends took ``dot`` about 2 s here)."""
 
 LAYOUT_LABELS_UP_TO = 150  # values; larger graphs get edge labels placed after layout
-# Ops whose inputs can be swapped without changing anything: their edges need
-# no number saying which operand is which.
-COMMUTATIVE = frozenset({"add", "mul", "sum"})
-
 FONT = "Helvetica,Arial,sans-serif"
 
 MUTED = "#6b7280"
@@ -239,7 +236,7 @@ def _draw_op(g: GraphDrawing, k: int, v, index: dict, contributions: dict, curre
     # Number the operands where order matters (a - b, a / b); an n-ary node's
     # inputs are named by their labels instead, since a number on each of many
     # edges is clutter that also slows dot down.
-    numbered = 1 < len(v.inputs) <= 3 and v.op.name not in COMMUTATIVE
+    numbered = 1 < len(v.inputs) <= 3 and not v.op.commutative
     for i, inp in enumerate(v.inputs):
         attrs = {}
         text = str(i) if numbered else ""

@@ -82,7 +82,6 @@ def dot(ws: Iterable, xs: Iterable, bias: Optional[object] = None) -> Value:
     v = _new(Value)
     v.data = out = _DOT.forward(xs, None)
     v.grad = 0.0
-    v.label = ""
     v.op = _DOT
     v.inputs = inputs
     v.local = _DOT.local(xs, out, None)

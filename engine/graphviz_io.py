@@ -15,7 +15,7 @@ from typing import Optional
 
 import graphviz
 
-from .backprop import fmt
+from .naming import fmt
 
 INSTALL_HINT = ("install Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), "
                 "`brew install graphviz` (macOS), or `make demo` in the chainrule "

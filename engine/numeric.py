@@ -22,6 +22,7 @@ NAN = math.nan
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 INV_SQRT_2 = 1.0 / math.sqrt(2.0)
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 GELU_TANH_C = 0.044715
 
 
@@ -45,6 +46,13 @@ def log(x: float) -> float:
     if x == 0.0:
         return -INF
     return NAN
+
+
+def log1p(x: float) -> float:
+    """``log(1 + x)``, exact for tiny ``x``: ``-inf`` at -1, ``nan`` below."""
+    if x > -1.0:
+        return math.log1p(x)
+    return -INF if x == -1.0 else NAN
 
 
 def sqrt(x: float) -> float:

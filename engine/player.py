@@ -36,7 +36,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
-from .backprop import NodeNames, backward_steps, fmt, node_kind, topological_order
+from .backprop import backward_steps, topological_order
+from .naming import NodeNames, fmt, node_kind
 
 if TYPE_CHECKING:
     from .value import Value

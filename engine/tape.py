@@ -9,7 +9,7 @@ arithmetic, with the additions in the same order, as ``backward()``.
 
 >>> from engine import Value
 >>> w, x = Value(0.5), Value(2.0)
->>> tape = Tape(w * x + 1.0, [x], [], [])
+>>> tape = Tape(Recording(w * x + 1.0, [x], []))
 >>> tape.replay([3.0], [0.25], [0.0])  # output, input grads, parameter grads
 (1.75, (0.25,), (3.0,))
 
@@ -31,7 +31,7 @@ from array import array
 from math import isfinite
 from typing import List
 
-from .trace_codegen import _Codegen, recorded_order
+from .recording import Recording
 from .value import Value, as_real
 
 __all__ = ["Tape"]
@@ -43,21 +43,18 @@ _UNARY, _WIDE = -1, -2  # markers in the second-input slot
 class Tape:
     """A recorded graph as flat lists, replayed by a loop (see :mod:`engine.tape`).
 
-    Built like the code generator of :mod:`engine.trace`: ``root`` is the
-    output, ``inputs`` the leaf Values fed by each replay, ``extra`` Values that
-    only the recorded comparisons ``checks`` read. ``replay(I, P, G)`` and
+    Built from the same :class:`~engine.recording.Recording` as the code
+    generator of :mod:`engine.trace`. ``replay(I, P, G)`` and
     ``forward(I, P)`` take the input numbers, the parameters' data (and grads)
     and return what the compiled replay functions return.
     """
 
-    def __init__(self, root: Value, inputs: list, extra: list, checks: list,
-                 want_input_grads: bool = True) -> None:
-        order, self.in_graph = recorded_order(root, extra)
+    def __init__(self, rec: Recording, want_input_grads: bool = True) -> None:
+        order, self.in_graph, index = rec.order, rec.in_graph, rec.index
         self.nodes = len(order)
         self.want_input_grads = want_input_grads
-        self.inputs = len(inputs)
-        slot = {v: j for j, v in enumerate(inputs)}
-        index = {v: k for k, v in enumerate(order)}
+        self.inputs = len(rec.inputs)
+        self.rec = rec
         n = len(order)
         self.ops: list = [None] * n     # the Op of each node, None for a leaf
         self.attrs: list = [None] * n   # each node's setting
@@ -67,18 +64,16 @@ class Tape:
         self.start: list = [0.0] * n    # constants' numbers (others are overwritten)
         self.input_of: List[tuple] = []  # (node, input slot)
         self.param_of: List[tuple] = []  # (node, parameter position)
-        self.params: List[Value] = []
         needs = bytearray(n)            # 1: the node leads to a gradient that is reported
         for k, v in enumerate(order):
             ins = v.inputs
             if not ins:
                 self.start[k] = v.data
-                if v in slot:
-                    self.input_of.append((k, slot[v]))
+                if k in rec.input_of:
+                    self.input_of.append((k, rec.input_of[k]))
                     needs[k] = want_input_grads and k < self.in_graph
-                elif v.requires_grad or type(v.data) is not float:
-                    self.param_of.append((k, len(self.params)))
-                    self.params.append(v)
+                elif k in rec.param_of:
+                    self.param_of.append((k, rec.param_of[k]))
                     needs[k] = k < self.in_graph
                 continue
             self.ops[k], self.attrs[k] = v.op, v.attr
@@ -89,29 +84,24 @@ class Tape:
                 self.wide[k] = tuple(index[u] for u in ins)
                 self.second[k] = _WIDE
             needs[k] = k < self.in_graph and any(needs[index[u]] for u in ins)
+        self.params: List[Value] = rec.params
         self.needs = needs
-        # The comparisons, by slot; stand-in leaves carry the labels for the error message.
-        self.checks: list = []
-        self.index: dict = {}
-        self._tests: list = []
-        for how, a, b, outcome in checks:
+        self._tests: list = []  # the comparisons, by slot
+        for how, a, b, outcome in rec.checks:
             if how not in _COMPARE:
                 raise ValueError(f"internal: unknown comparison {how!r}")
-            a_stand = self._stand_in(a, index[a])
-            if isinstance(b, Value):
-                b_stand, right = self._stand_in(b, index[b]), index[b]
-            else:
-                b_stand, right = b, as_real(b, "compared number")
-            self.checks.append((how, a_stand, b_stand, outcome))
+            right = index[b] if isinstance(b, Value) else as_real(b, "compared number")
             self._tests.append((_COMPARE[how], index[a], isinstance(b, Value), right, outcome))
 
-    def _stand_in(self, v: Value, k: int) -> Value:
-        stand = Value(0.0, label=v.label)
-        self.index[stand] = k
-        return stand
+    def forget_graph(self) -> None:
+        """Let go of the recorded Values: keep only numbers, ops and what error messages name."""
+        rec = self.rec
+        named = {v for _, a, b, _ in rec.checks for v in (a, b) if isinstance(v, Value)}
+        rec.index = {v: rec.index[v] for v in named}
+        rec.order = []
 
     def _frozen(self, i: int) -> None:
-        _Codegen._frozen(self, i)  # type: ignore[arg-type]  # reads only .checks and .index
+        raise self.rec.frozen_error(i)
 
     def _run_forward(self, I: list, P: list) -> list:
         """Every node's number for input numbers ``I`` and parameter numbers ``P``."""

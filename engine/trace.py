@@ -40,15 +40,13 @@ than compiled code, but quick to record and about 42 bytes per node held
 
 from __future__ import annotations
 
-import warnings
 from typing import Callable, List, Optional
 
-from .backprop import topological_order
-from . import numeric as num
-from .modes import MODE, AnomalyError, enable_grad
+from .modes import MODE, enable_grad
+from .recording import FrozenValueWarning, Recording, TraceError, check_finite, flatten, layout
 from .tape import Tape
 from .trace_codegen import _Codegen
-from .value import WATCH, Value, as_real, is_real
+from .value import WATCH, Value, is_real
 
 __all__ = ["trace", "Trace", "TraceError", "FrozenValueWarning"]
 
@@ -57,14 +55,6 @@ MAX_NODES = 200_000
 compiling); ``mode="auto"`` replays larger graphs from a :class:`~engine.tape.Tape`."""
 
 _MODES = ("auto", "codegen", "tape")
-
-
-class TraceError(RuntimeError):
-    """A replay's numbers would make ``fn`` take a different path than when traced."""
-
-
-class FrozenValueWarning(UserWarning):
-    """``float()`` of a Value was taken while tracing: what Python did with it is frozen."""
 
 
 def trace(fn: Callable[..., Value], *example_inputs: object, input_grads: bool = True,
@@ -109,14 +99,9 @@ def trace(fn: Callable[..., Value], *example_inputs: object, input_grads: bool =
         WATCH.log = previous
     if not isinstance(root, Value):
         raise TypeError(f"the traced function must return a Value, got {type(root).__name__}")
-    floats = [entry for entry in log if entry[0] == "float"]
-    if floats:
-        warnings.warn(f"float() of a Value was taken {len(floats)} time(s) while tracing; "
-                      "whatever Python computed from those numbers is frozen in the trace",
-                      FrozenValueWarning, stacklevel=2)
-    checks = [entry for entry in log if entry[0] != "float"]
+    rec = Recording(root, leaves, log)  # the one walk of the graph
     if mode != "tape":
-        size = len(topological_order(root))
+        size = len(rec.order)
         if size > MAX_NODES and mode == "auto":
             mode = "tape"
         elif size > MAX_NODES:  # refuse before generating source the compiler would choke on
@@ -124,15 +109,7 @@ def trace(fn: Callable[..., Value], *example_inputs: object, input_grads: bool =
                              f"(engine/trace.py): compiling it would need about {size * 6 // 1000} "
                              "MB. Use mode='tape' (or 'auto'), or trace a smaller function (one "
                              "minibatch's loss, called per batch) instead")
-    return Trace(root, leaves, checks, _layout(example_inputs), input_grads, tape=mode == "tape")
-
-
-def _check_finite(out: float, grads: list) -> None:
-    """Under ``detect_anomaly()``: a replay's output and gradients must be finite numbers."""
-    bad = [x for x in [out, *grads] if not num.isfinite(x)]
-    if bad:
-        raise AnomalyError(f"a traced replay gave {bad[0]} (detect_anomaly is on); a trace cannot "
-                           "name the op: run the function eagerly under detect_anomaly() to find it")
+    return Trace(rec, layout(example_inputs), input_grads, tape=mode == "tape")
 
 
 class Trace:
@@ -145,26 +122,24 @@ class Trace:
     ``vectorised()`` then raise ValueError).
     """
 
-    def __init__(self, root: Value, inputs: list, checks: list, layout: object,
-                 input_grads: bool = True, tape: bool = False) -> None:
-        extra = [v for _, a, b, _ in checks for v in (a, b) if isinstance(v, Value)]
+    def __init__(self, rec: Recording, layout: object, input_grads: bool = True,
+                 tape: bool = False) -> None:
         self._layout = layout
         self.input_grads: tuple = ()
-        self.value = root.data
+        self.value = rec.order[rec.in_graph - 1].data
         self._want_input_grads = input_grads
         self._forward: Optional[Callable] = None
         self._code: Optional[_Codegen] = None
+        self._tape: Optional[Tape] = None
+        self.params: List[Value] = rec.params
+        self.nodes = len(rec.order)
+        self._inputs = len(rec.inputs)
         if tape:
-            record = Tape(root, inputs, extra, checks, input_grads)
-            self.params: List[Value] = record.params
-            self.nodes = record.nodes
-            self._inputs = record.inputs
-            self._backward, self._forward = record.replay, record.forward
+            self._tape = Tape(rec, input_grads)
+            self._tape.forget_graph()  # the tape holds numbers and ops, not the Values
+            self._backward, self._forward = self._tape.replay, self._tape.forward
         else:
-            self._code = _Codegen(root, inputs, extra, checks, input_grads)
-            self.params = self._code.params
-            self.nodes = len(self._code.order)
-            self._inputs = len(self._code.inputs)
+            self._code = _Codegen(rec, input_grads)
             self._backward = self._code.compile(backward=True)
 
     def _compiled(self, what: str) -> _Codegen:
@@ -185,7 +160,7 @@ class Trace:
         out, input_grads, grads = self._backward(
             self._numbers(inputs), [p.data for p in params], [p.grad for p in params])
         if MODE.anomaly:  # no Values are made, so check what comes out (before touching p.grad)
-            _check_finite(out, [*input_grads, *grads])
+            check_finite(out, [*input_grads, *grads])
         for p, g in zip(params, grads):
             p.grad = g
         self.input_grads = input_grads if self._want_input_grads else ()
@@ -197,7 +172,7 @@ class Trace:
             self._forward = self._compiled("forward code").compile(backward=False)
         out = self._forward(self._numbers(inputs), [p.data for p in self.params])
         if MODE.anomaly:
-            _check_finite(out, [])
+            check_finite(out, [])
         return out
 
     def vectorised(self):
@@ -206,14 +181,15 @@ class Trace:
         Returns an :class:`engine.vectorised.VectorisedTrace`, called like the trace.
         """
         from .vectorised import VectorisedTrace
-        return VectorisedTrace(self._compiled("vectorised replay"))
+        tape = self._tape if self._tape is not None else Tape(self._compiled("a tape").rec)
+        return VectorisedTrace(tape)
 
     def _numbers(self, inputs: tuple) -> list:
         numbers: list = []
-        _flatten(inputs, numbers)
-        if _layout(inputs) != self._layout:
+        flatten(inputs, numbers)
+        if layout(inputs) != self._layout:
             raise ValueError(f"replay inputs must have the traced layout {self._layout!r}, "
-                             f"got {_layout(inputs)!r}")
+                             f"got {layout(inputs)!r}")
         return numbers
 
     def __repr__(self) -> str:
@@ -243,27 +219,3 @@ def _rebuild(obj: object, leaves: list) -> object:
         leaves.append(v)
         return v
     raise TypeError(f"trace inputs must be numbers, Values or lists of them, got {type(obj).__name__}")
-
-
-def _flatten(obj: object, out: list) -> None:
-    for x in obj:
-        if type(x) is float:
-            out.append(x)
-        elif isinstance(x, (list, tuple)):
-            _flatten(x, out)
-        elif isinstance(x, Value):
-            out.append(x.data)
-        elif is_real(x):
-            out.append(as_real(x, "replay input"))  # an int beyond float range is inf
-        else:
-            raise TypeError(f"replay inputs must be numbers, Values or lists of them, "
-                            f"got {type(x).__name__}")
-
-
-def _layout(obj: object) -> object:
-    """The nesting of ``obj``: a count of numbers per list, recursively."""
-    if isinstance(obj, (list, tuple)):
-        if all(not isinstance(x, (list, tuple)) for x in obj):
-            return len(obj)
-        return tuple(_layout(x) for x in obj)
-    return 1

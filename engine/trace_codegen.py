@@ -1,196 +1,177 @@
 """Code generation for :mod:`engine.trace`: a recorded graph becomes Python source.
 
-Forward: one line per node, from the op's code template in the rule table (or a
-call of the op's own functions). Backward: ``grad += local * upstream`` lines in
-exactly the order ``backward()`` adds them. The result is compiled once.
+Forward: one line per node, the op's maths run through the code-text
+evaluator (the very text the eager engine's float functions are compiled
+from). Backward: ``grad += local * upstream`` lines in exactly the order
+``backward()`` adds them, with the same test for skipping a node whose
+upstream gradient is 0. The result is compiled once.
 """
 
 from __future__ import annotations
 
-import math
-from typing import Callable, List, Optional
+from functools import lru_cache
+from typing import Callable, Dict, List, Optional, Tuple
 
-from . import numeric as num
-from .backprop import topological_order
-from .ops import RULES
+from .evaluators import CODE_NAMESPACE, Code, literal
+from .ops import RULES, Op
+from .recording import Recording
 from .value import Value, as_real
 
 # Security note: the generated source is compiled and run, so it is built only
 # from (1) identifiers we make from integers (v12, g12, F3), (2) float literals
 # written by repr() after checking the type is exactly float, and (3) the code
-# templates of the *built-in* ops, copied here when the engine is imported.
-# Labels, learner-defined ops and any other user text never reach the source:
-# learner ops are called through their Python functions, passed as objects.
-_TEMPLATES = {op: op.code for op in RULES.values() if op.builtin and op.code is not None}
+# text of the *built-in* ops' maths. Labels, learner-defined ops and any other
+# user text never reach the source: learner ops are called through their
+# Python functions, passed as objects.
 _MAX_TERMS = 200  # longer sums are split over several lines (the compiler recurses)
-_NAMESPACE = {"div": num.div, "exp": num.exp, "log": num.log, "tanh": math.tanh,
-              "sigmoid": num.sigmoid, "INF": math.inf, "NAN": math.nan}
+_MAX_INLINE = 1000  # n-ary nodes with more inputs are called, not written out
+Templates = Tuple[str, List[str]]
 
 
-# Ops whose local derivatives are finite whenever the output is: a zero upstream
-# gradient then adds only zeros, so replay may skip the node, as backward() does.
-_FINITE_LOCALS = {RULES[name] for name in ("add", "sub", "neg", "sum", "relu")}
-_FINITE_IF_OUTPUT = {RULES[name] for name in ("mul", "dot")}  # locals are the inputs
+def _is_rule(op: Op) -> bool:
+    return op.builtin and RULES.get(op.name) is op
 
 
-def _skip_test(v: Value, k: int) -> Optional[str]:
-    if v.op in _FINITE_LOCALS:
-        return f"g{k} != 0.0"
-    if v.op in _FINITE_IF_OUTPUT:  # w*x finite means w and x are finite
-        return f"g{k} != 0.0 or v{k} - v{k} != 0.0"
-    return None
+class _TemplateCache:
+    """Code templates per (op, number of inputs, setting), over ``{0}``, ``{1}``, ``{out}``."""
 
+    def __init__(self) -> None:
+        self._cache: Dict[tuple, Templates] = {}
 
-def recorded_order(root: Value, extra: list) -> tuple:
-    """The nodes a replay computes, and how many of them backward runs over.
-
-    First ``root``'s topological order (the nodes backward visits), then any
-    nodes only the frozen-comparison checks in ``extra`` need.
-    """
-    order = topological_order(root)
-    in_graph = len(order)
-    known = set(order)
-    for v in extra:
-        for u in topological_order(v):
-            if u not in known:
-                known.add(u)
-                order.append(u)
-    return order, in_graph
-
-
-def _literal(x: float) -> str:
-    """Python source for the float ``x`` (checked to be a float: nothing else gets in)."""
-    if type(x) is not float:
-        raise TypeError(f"internal: literal of a {type(x).__name__}")
-    if x != x:
-        return "NAN"
-    if x in (math.inf, -math.inf):
-        return "INF" if x > 0 else "(-INF)"
-    return f"({x!r})"
+    def get(self, v: Value) -> Optional[Templates]:
+        n, attr = len(v.inputs), v.attr
+        if not _is_rule(v.op) or n > _MAX_INLINE or (attr is not None and type(attr) is not float):
+            return None
+        key = (v.op, n, attr)
+        if key not in self._cache:
+            slots = [Code("{%d}" % i) for i in range(n)]
+            self._cache[key] = (v.op.code_forward(slots, attr),
+                                v.op.code_local(slots, Code("{out}"), attr))
+        return self._cache[key]
 
 
 class _Codegen:
-    """Turns one recorded graph into the source of a replay function."""
+    """Turns one recording into the source of a replay function."""
 
-    def __init__(self, root: Value, inputs: list, extra: list, checks: list,
-                 want_input_grads: bool = True) -> None:
-        self.want_input_grads = want_input_grads
-        order, self.in_graph = recorded_order(root, extra)
-        self.order, self.root, self.checks = order, root, checks
-        self.index = {v: k for k, v in enumerate(order)}
-        slot = {v: j for j, v in enumerate(inputs)}
-        self.inputs = inputs
-        self.input_of: dict = {}
-        self.params: List[Value] = []
-        self.param_of: dict = {}
-        for k, v in enumerate(order):
-            if v.inputs:
-                continue
-            if v in slot:
-                self.input_of[k] = slot[v]
-            elif v.requires_grad or type(v.data) is not float:
-                self.param_of[k] = len(self.params)
-                self.params.append(v)
-        self.namespace = dict(_NAMESPACE)
+    def __init__(self, rec: Recording, want_input_grads: bool = True) -> None:
+        self.rec, self.want_input_grads = rec, want_input_grads
+        self.order, self.index, self.in_graph = rec.order, rec.index, rec.in_graph
+        self.inputs, self.params = rec.inputs, rec.params
+        self.input_of, self.param_of = rec.input_of, rec.param_of
+        self.namespace: dict = dict(CODE_NAMESPACE)
         self.namespace["__builtins__"] = {}
-        self.templates: dict = {}
-        self.expr = [self._leaf_expr(k, v) for k, v in enumerate(order)]
-        self.forward_lines = self._forward_lines()
+        self.namespace["isfinite"] = _isfinite
+        self.namespace["addup"] = sum  # the same sum(v.local) as backward()
+        self.templates: Dict[int, Templates] = {}
+        cache = _TemplateCache()
+        self.expr = [self._leaf_expr(k, v) for k, v in enumerate(self.order)]
+        self.forward_lines = [line for k, v in enumerate(self.order) if v.inputs
+                              for line in [self._forward_line(k, v, cache)]]
+        self.forward_lines += self._check_lines()
 
     def _leaf_expr(self, k: int, v: Value) -> str:
         if v.inputs or k in self.input_of or k in self.param_of:
             return f"v{k}"
-        return _literal(v.data)  # a constant: its number is part of the trace
+        return literal(v.data)  # a constant: its number is part of the trace
 
-    def _fallback(self, k: int, v: Value) -> str:
+    def _args(self, v: Value) -> List[str]:
+        return [self.expr[self.index[u]] for u in v.inputs]
+
+    def _packed(self, k: int, v: Value) -> str:
         self.namespace[f"F{k}"], self.namespace[f"L{k}"] = v.op.forward, v.op.local
         self.namespace[f"A{k}"] = v.attr
-        return "(" + "".join(self.expr[self.index[u]] + ", " for u in v.inputs) + ")"
+        return "(" + "".join(a + ", " for a in self._args(v)) + ")"
 
-    def _template(self, v: Value) -> Optional[tuple]:
-        code = _TEMPLATES.get(v.op)
-        n = len(v.inputs)
-        if code is None or (v.attr is not None and type(v.attr) is not float) or n > 1000:
-            return None
-        forward, locals_ = code
-        return (forward(n) if callable(forward) else forward,
-                [locals_(i, n) for i in range(n)] if callable(locals_) else list(locals_))
+    def _forward_line(self, k: int, v: Value, cache: _TemplateCache) -> str:
+        template = cache.get(v)
+        if template is None:
+            return f"    v{k} = F{k}({self._packed(k, v)}, A{k})"
+        self.templates[k] = template
+        return f"    v{k} = " + template[0].format(*self._args(v), out=f"v{k}")
 
-    def _forward_lines(self) -> List[str]:
+    def _check_lines(self) -> List[str]:
         lines = []
-        for k, v in enumerate(self.order):
-            if not v.inputs:
-                continue
-            template = self._template(v)
-            args = [self.expr[self.index[u]] for u in v.inputs]
-            if template is None:
-                packed = self._fallback(k, v)
-                lines.append(f"    v{k} = F{k}({packed}, A{k})")
-            else:
-                self.templates[k] = template
-                attr = "None" if v.attr is None else _literal(v.attr)
-                lines.append(f"    v{k} = " + template[0].format(*args, out=f"v{k}", attr=attr))
-        for i, (how, a, b, outcome) in enumerate(self.checks):
+        for i, (how, a, b, outcome) in enumerate(self.rec.checks):
             if how not in ("<", "<=", ">", ">="):
                 raise ValueError(f"internal: unknown comparison {how!r}")
-            right = self.expr[self.index[b]] if isinstance(b, Value) else _literal(as_real(b, "compared number"))
+            right = self.expr[self.index[b]] if isinstance(b, Value) else \
+                literal(as_real(b, "compared number"))
             test = f"{self.expr[self.index[a]]} {how} {right}"
             lines.append(f"    if {'not ' if outcome else ''}({test}): frozen({i})")
-        if self.checks:
+        if self.rec.checks:
             self.namespace["frozen"] = self._frozen
         return lines
 
     def _frozen(self, i: int) -> None:
-        how, a, b, outcome = self.checks[i]
-        name = a.label or f"node {self.index[a]}"
-        other = (b.label or f"node {self.index[b]}") if isinstance(b, Value) else format(b, "g")
-        from .trace import TraceError  # defined with the public API
-        raise TraceError(
-            f"while tracing, `{name} {how} {other}` was {outcome}; with the new numbers it is "
-            f"{not outcome}, so the traced function would take another branch. "
-            "Trace again with these inputs, or keep this part eager.")
+        raise self.rec.frozen_error(i)
 
-    def _backward_lines(self) -> tuple:
-        """The chain rule, node by node in reverse order, as ``grad += local * upstream`` lines.
+    # --- backward -------------------------------------------------------------------
 
-        The same additions in the same order as ``backward()``; like it, a node
-        whose upstream gradient is exactly 0 is skipped when its local
-        derivatives are surely finite (they would only add zeros).
-        """
-        order, index, needs = self.order, self.index, set()
+    def _needs(self) -> set:
+        """Nodes whose gradient leads to a reported one (inputs, parameters)."""
+        needs: set = set()
         for k in range(self.in_graph):
-            v = order[k]
+            v = self.order[k]
             if (k in self.input_of and self.want_input_grads) or k in self.param_of or \
-                    any(index[u] in needs for u in v.inputs):
+                    any(self.index[u] in needs for u in v.inputs):
                 needs.add(k)
-        root = self.in_graph - 1
+        return needs
+
+    def _start_lines(self, needs: set) -> List[str]:
         start = {k: f"G[{self.param_of[k]}]" if k in self.param_of else "0.0" for k in sorted(needs)}
         lines = [f"    g{k} = {value}" for k, value in start.items() if value != "0.0"]
         zeros = [f"g{k}" for k, value in start.items() if value == "0.0"]
         for i in range(0, len(zeros), _MAX_TERMS):
             lines.append(f"    {' = '.join(zeros[i:i + _MAX_TERMS])} = 0.0")
+        return lines
+
+    def _locals(self, k: int, v: Value) -> Tuple[List[str], List[str]]:
+        """(lines binding the node's local derivatives, their expressions), in input order."""
+        template = self.templates.get(k)
+        if template is None:
+            return [f"l{k} = L{k}({self._packed(k, v)}, v{k}, A{k})"], \
+                [f"l{k}[{i}]" for i in range(len(v.inputs))]
+        args = self._args(v)
+        texts = [t.format(*args, out=f"v{k}") for t in template[1]]
+        if len(texts) == 1:
+            return [], texts
+        bind, names = [], []
+        for i, text in enumerate(texts):  # bind each once: the skip test reads them all
+            if text.isidentifier() or _is_float(text):
+                names.append(text)
+            else:
+                bind.append(f"t{k}_{i} = {text}")
+                names.append(f"t{k}_{i}")
+        return bind, names
+
+    def _node_lines(self, k: int, v: Value, needs: set, root: int) -> List[str]:
+        bind, locals_ = self._locals(k, v)
+        block = []
+        for i, u in enumerate(v.inputs):
+            target = self.index[u]
+            if target in needs:
+                local = locals_[i]
+                block.append(f"g{target} += g{k}" if local == "1.0" else f"g{target} -= g{k}"
+                             if local == "(-1.0)" else f"g{target} += {local} * g{k}")
+        if len(v.inputs) == 1 or k == root:  # as backward(): a unary node always adds
+            return ["    " + line for line in bind + block]
+        # as backward(): a zero upstream with finite locals would add only zeros: skipped
+        test = f"g{k} != 0.0" if _finite_locals(v.op, len(v.inputs)) else \
+            f"g{k} != 0.0 or not isfinite(addup(({''.join(n + ', ' for n in locals_)})))"
+        return ["    " + line for line in bind] + [f"    if {test}:"] + \
+            ["        " + line for line in block or ["pass"]]
+
+    def _backward_lines(self) -> tuple:
+        """The chain rule, node by node in reverse order, as ``grad += local * upstream`` lines."""
+        needs = self._needs()
+        root = self.in_graph - 1
+        lines = self._start_lines(needs)
         if root in needs:
             lines.append(f"    g{root} += 1.0")
         for k in range(root, -1, -1):
-            v = order[k]
-            if k not in needs or not v.inputs:
-                continue
-            template = self.templates.get(k)
-            block = [] if template else [f"l{k} = L{k}({self._fallback(k, v)}, v{k}, A{k})"]
-            args = [self.expr[index[u]] for u in v.inputs]
-            attr = "None" if v.attr is None or template is None else _literal(v.attr)
-            for i, u in enumerate(v.inputs):
-                if index[u] not in needs:
-                    continue
-                local = f"l{k}[{i}]" if template is None else \
-                    template[1][i].format(*args, out=f"v{k}", attr=attr)
-                target = f"g{index[u]}"
-                block.append(f"{target} += g{k}" if local == "1" else f"{target} -= g{k}"
-                             if local == "-1" else f"{target} += ({local}) * g{k}")
-            test = _skip_test(v, k) if len(block) > 2 and k != root else None
-            if test:
-                lines.append(f"    if {test}:")
-            lines += [("        " if test else "    ") + line for line in block]
+            v = self.order[k]
+            if k in needs and v.inputs:
+                lines += self._node_lines(k, v, needs, root)
         input_grads = ["0.0"] * len(self.inputs)  # an input fn never used has grad 0
         for k, j in self.input_of.items():
             if k in needs:
@@ -217,6 +198,24 @@ class _Codegen:
         return "\n".join(head + self.forward_lines + lines + tail)
 
     def compile(self, backward: bool) -> Callable:
+        """The replay function, compiled."""
         namespace = self.namespace
         exec(compile(self.source(backward), "<engine.trace>", "exec"), namespace)  # noqa: S102 - see the security note above
         return namespace.pop("replay")
+
+
+@lru_cache(maxsize=None)
+def _finite_locals(op: Op, n: int) -> bool:
+    return _is_rule(op) and op.finite_locals(n)
+
+
+def _isfinite(x: float) -> bool:
+    return x - x == 0.0
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text.strip("()"))
+    except ValueError:
+        return False
+    return True

@@ -19,7 +19,10 @@ from typing import Iterator, Optional
 
 from . import numeric as num
 from .modes import MODE, AnomalyError
-from .ops import Op
+from .backprop import backward, backward_steps, chain_rule_step
+from .higher import backward_with_graph
+from .naming import display_name  # noqa: F401 - engine.value.display_name, as before
+from .ops import CLOSURE, Op
 
 _new = object.__new__
 
@@ -34,20 +37,31 @@ class Value:
     pass) and ``attr`` the op's setting, if any.
     """
 
-    __slots__ = ("data", "grad", "label", "op", "inputs", "local", "attr")
+    # ``__dict__`` lets anything be attached to a Value (micrograd's ``_backward``
+    # closures, an optimiser's ``p.m``, a colour). ``label`` lives there too, with
+    # the class default "" for the many unlabelled nodes: a node costs no more
+    # bytes than before, and its dict is only made when something is attached.
+    __slots__ = ("data", "grad", "op", "inputs", "local", "attr", "__dict__")
+    label: str = ""
 
-    def __init__(self, data: float, label: str = "") -> None:
+    def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
         if type(data) is not float:
             data = as_real(data, "Value data")
         if type(label) is not str:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
+        if type(_op) is not str:
+            raise TypeError(f"Value _op must be a str (the op's text, as in micrograd), "
+                            f"got {type(_op).__name__}")
         self.data = data
         self.grad = 0.0
-        self.label = label
+        if label:
+            self.label = label
         self.op: Optional[Op] = None
         self.inputs: tuple = ()
-        self.local: tuple = ()
-        self.attr = None
+        self.local: Optional[tuple] = ()
+        self.attr: object = None
+        if _children or _op:
+            _learner_node(self, _children, _op)
         if MODE.anomaly and not num.isfinite(data):
             raise AnomalyError(f"leaf {label or 'Value'} was created with non-finite data {data}")
 
@@ -71,7 +85,19 @@ class Value:
     @property
     def _op(self) -> str:
         """micrograd's spelling of the op symbol ('' for a leaf)."""
+        if self.op is CLOSURE:
+            return self.attr  # type: ignore[return-value]  # the text given to the constructor
         return self.op.label(self.attr) if self.op is not None else ""
+
+    def _backward(self) -> None:
+        """This node's chain-rule step alone: each input's ``grad += local × self.grad``.
+
+        micrograd's lecture calls it node by node; it is the very step
+        ``backward()`` runs. A learner can set ``node._backward = closure``
+        instead, as in micrograd, and ``backward()`` then calls that.
+        """
+        if self.op is not CLOSURE:  # a closure node with no closure set passes nothing on
+            chain_rule_step(self)
 
     def __repr__(self) -> str:
         parts = [f"data={self.data!r}", f"grad={self.grad!r}"]
@@ -82,20 +108,27 @@ class Value:
         return f"Value({', '.join(parts)})"
 
     def __float__(self) -> float:
-        if WATCH.log is not None:
-            WATCH.log.append(("float", self, None, self.data))
-        return self.data
+        # math.tanh(v) and friends call this: a plain number would silently cut the graph.
+        raise TypeError(f"a Value is not a plain number: math functions and float() would cut "
+                        f"the graph here. Call the Value's own method (v.tanh(), v.exp(), ...) "
+                        f"to stay in the graph, or use v.data (= {self.data!r}) for the number")
 
     # --- backpropagation ------------------------------------------------------------
 
-    def backward(self) -> None:
-        """Fill ``grad`` of every node this one depends on (see ``engine.backprop``)."""
-        from .backprop import backward
-        backward(self)
+    def backward(self, create_graph: bool = False) -> None:
+        """Fill ``grad`` of every node this one depends on (see ``engine.backprop``).
+
+        ``create_graph=True`` (PyTorch's spelling) builds the backward pass itself
+        out of Values: every ``grad`` becomes a Value that can be differentiated
+        again (see ``engine.higher``).
+        """
+        if create_graph:
+            backward_with_graph(self)
+        else:
+            backward(self)
 
     def backward_steps(self) -> Iterator:
         """Backpropagate one node at a time, yielding a :class:`~engine.backprop.Step` each."""
-        from .backprop import backward_steps
         return backward_steps(self)
 
     # --- arithmetic: thin shims onto the rule table -----------------------------------
@@ -187,6 +220,10 @@ class Value:
         """Absolute value (derivative 0 at 0, as in PyTorch)."""
         return node(Op.ABS, (self,), (self.data,))
 
+    def erf(self) -> "Value":
+        """The error function (``erf(x) = 2/√π ∫₀ˣ e^(-t²) dt``)."""
+        return node(Op.ERF, (self,), (self.data,))
+
     def tanh(self) -> "Value":
         """Hyperbolic tangent, output in (-1, 1)."""
         return node(Op.TANH, (self,), (self.data,))
@@ -261,7 +298,7 @@ def lift(x: object) -> Optional[Value]:
     if is_real(x):
         c = _new(Constant)
         c.data = x if type(x) is float else as_real(x, "number")  # huge ints/Fractions: ±inf
-        c.grad = 0.0; c.label = ""; c.op = None
+        c.grad = 0.0; c.op = None
         c.inputs = (); c.local = (); c.attr = None
         return c
     return None
@@ -299,7 +336,6 @@ def node(op: Op, inputs: tuple, xs: tuple, attr: object = None) -> Value:
     v = _new(Value)
     v.data = out
     v.grad = 0.0
-    v.label = ""
     if MODE.plain:
         v.op = op
         v.inputs = inputs
@@ -341,11 +377,26 @@ def apply(op: Op, inputs, attr: object = None) -> Value:
     return node(op, inputs, tuple([v.data for v in inputs]), attr)
 
 
-def display_name(v: Value) -> str:
-    """How messages name a node: its label, or its number for an unlabelled leaf."""
-    if v.label:
-        return v.label
-    return format(v.data, "g") if not v.inputs else f"({v.op.name} node)"
+class _Closures(threading.local):
+    made = 0  # micrograd-style nodes made in this thread (tests read it)
+
+
+CLOSURES = _Closures()
+
+
+def _learner_node(v: Value, children: object, text: str) -> None:
+    """Make ``v`` a node of micrograd's kind: inputs given, derivatives in a closure."""
+    if isinstance(children, (str, bytes)) or not hasattr(children, "__iter__"):
+        raise TypeError(f"Value _children must be a tuple of Values (the inputs), "
+                        f"got {type(children).__name__}")
+    inputs = tuple(children)
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(f"Value _children[{i}] must be a Value, got {type(x).__name__}")
+    if not inputs:
+        return  # micrograd allows an op text on a leaf; it stays a leaf
+    v.op, v.inputs, v.local, v.attr = CLOSURE, inputs, None, text or "?"
+    CLOSURES.made += 1
 
 
 def _forward_anomaly(op: Op, inputs: tuple, out: float, attr: object) -> str:

@@ -1,11 +1,14 @@
 """Vectorised replay of a trace with NumPy: one array operation per level and op.
 
 Nodes at the same depth (longest path from the leaves) do not depend on each
-other, so all the ``dot`` nodes of a layer, or all its ReLUs, can be computed
-by a single NumPy operation on gathered inputs; the backward pass goes level by
-level in reverse and scatter-adds ``local × upstream`` with ``np.bincount``.
-Ops without an array form here are computed node by node with the rule
-table's own functions. Needs the optional ``numpy`` dependency (extra ``fast``).
+other, so all the ``dot`` nodes of a layer, or all its ReLUs, are computed by
+one run of the op's maths on arrays (the rule table's own maths, through the
+NumPy evaluator of :mod:`engine.evaluators`). The backward pass goes level by
+level in reverse. To give the eager engine's numbers bit for bit, each
+node's gradient adds its contributions in exactly the order ``backward()``
+adds them, and skips them where ``backward()`` does; so it does not sum with
+``np.bincount``, but adds the k-th contribution of every node at once, for
+k = 1, 2, ... Needs the optional ``numpy`` dependency (extra ``fast``).
 
 >>> import engine
 >>> w = engine.Value(0.5)
@@ -16,165 +19,180 @@ table's own functions. Needs the optional ``numpy`` dependency (extra ``fast``).
 
 from __future__ import annotations
 
-import operator
-from typing import Callable, Dict, List, Tuple
+from collections import defaultdict
+from typing import Dict, List, Tuple
 
 import numpy as np
 
+from .evaluators import arrays
 from .modes import MODE
 from .ops import RULES
-from .value import as_real
+from .recording import check_finite, flatten
+from .tape import _UNARY, Tape
 
 __all__ = ["VectorisedTrace"]
 
-_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
-
-
-def _dot_forward(X):
-    h = X.shape[1] // 2
-    out = np.einsum("ij,ij->i", X[:, :h], X[:, h:2 * h])
-    return out + X[:, -1] if X.shape[1] % 2 else out
-
-
-def _dot_local(X, out):
-    h = X.shape[1] // 2
-    parts = [X[:, h:2 * h], X[:, :h]]
-    if X.shape[1] % 2:
-        parts.append(np.ones((X.shape[0], 1)))
-    return np.concatenate(parts, axis=1)
-
-
-def _sigmoid(x):
-    z = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
-
-
-# Array forms of built-in ops: forward(X) with X of shape (nodes, arity) -> (nodes,),
-# local(X, out) -> (nodes, arity). Tests compare each with the scalar rule.
-_ARRAY_OPS: Dict[str, Tuple[Callable, Callable]] = {
-    "add": (lambda X: X[:, 0] + X[:, 1], lambda X, o: np.ones_like(X)),
-    "sub": (lambda X: X[:, 0] - X[:, 1],
-            lambda X, o: np.broadcast_to(np.array([1.0, -1.0]), X.shape)),
-    "mul": (lambda X: X[:, 0] * X[:, 1], lambda X, o: X[:, ::-1]),
-    "neg": (lambda X: -X[:, 0], lambda X, o: -np.ones_like(X)),
-    "relu": (lambda X: np.where(X[:, 0] <= 0.0, 0.0, X[:, 0]),
-             lambda X, o: np.where(X <= 0.0, 0.0, 1.0)),
-    "tanh": (lambda X: np.tanh(X[:, 0]), lambda X, o: (1.0 - o * o)[:, None]),
-    "exp": (lambda X: np.exp(X[:, 0]), lambda X, o: o[:, None]),
-    "sigmoid": (lambda X: _sigmoid(X[:, 0]), lambda X, o: (o * (1.0 - o))[:, None]),
-    "sum": (lambda X: X.sum(axis=1), lambda X, o: np.ones_like(X)),
-    "dot": (_dot_forward, _dot_local),
-}
-
 
 class _Group:
-    """Nodes of one level with the same op, arity and setting."""
+    """Nodes of one level with the same op, number of inputs and setting."""
 
-    def __init__(self, op, attr, out: List[int], inputs: List[List[int]]) -> None:
+    def __init__(self, op, attr, out: List[int], inputs: List[List[int]], edges: List[List[int]]
+                 ) -> None:
         self.op, self.attr = op, attr
         self.out = np.array(out, dtype=np.intp)
         self.inputs = np.array(inputs, dtype=np.intp)
-        self.array = _ARRAY_OPS.get(op.name) if op.builtin and RULES.get(op.name) is op \
-            and attr is None else None
+        self.edges = np.array(edges, dtype=np.intp)
+        self.unary = self.inputs.shape[1] == 1
+        self.maths = op.builtin and RULES.get(op.name) is op
+
+    def _columns(self, result, m: int) -> np.ndarray:
+        return np.stack([np.broadcast_to(np.asarray(c, dtype=float), (m,)) for c in result], axis=1)
 
     def forward(self, values: np.ndarray) -> np.ndarray:
         """Compute this group's outputs into ``values``; return the gathered inputs."""
         X = values[self.inputs]
-        if self.array is not None:
-            values[self.out] = self.array[0](X)
+        if self.maths:
+            out = self.op.maths_forward(arrays(), tuple(X.T), self.attr)
+            values[self.out] = np.broadcast_to(np.asarray(out, dtype=float), self.out.shape)
         else:
             forward, attr = self.op.forward, self.attr
             values[self.out] = [forward(tuple(row), attr) for row in X.tolist()]
         return X
 
-    def backward(self, X: np.ndarray, values: np.ndarray, grads: np.ndarray, size: int) -> None:
-        """Scatter-add ``local × upstream`` into the grads of this group's inputs."""
+    def contributions(self, X: np.ndarray, values: np.ndarray, grads: np.ndarray,
+                      C: np.ndarray, keep: np.ndarray) -> None:
+        """Store ``local × upstream`` of every edge, and whether backward() adds it."""
         upstream = grads[self.out]
-        if self.array is not None:
-            local = self.array[1](X, values[self.out])
+        m = len(self.out)
+        if self.maths:
+            local = self._columns(self.op.maths_local(arrays(), tuple(X.T), values[self.out],
+                                                      self.attr), m)
         else:
             op, attr = self.op, self.attr
             local = np.array([op.local(tuple(row), out, attr)
                               for row, out in zip(X.tolist(), values[self.out].tolist())])
-        contributions = (local * upstream[:, None]).ravel()
-        grads += np.bincount(self.inputs.ravel(), weights=contributions, minlength=size)
+        C[self.edges] = local * upstream[:, None]
+        if self.unary:  # as backward(): a unary node always adds
+            keep[self.edges] = True
+            return
+        total = np.zeros(m)
+        for column in local.T:  # sum(v.local), left to right as backward() computes it
+            total = total + column
+        adds = (upstream != 0.0) | ~(total - total == 0.0)
+        keep[self.edges] = np.broadcast_to(adds[:, None], self.edges.shape)
 
 
 class VectorisedTrace:
     """A trace replayed level by level with NumPy arrays (see :meth:`engine.Trace.vectorised`)."""
 
-    def __init__(self, code) -> None:
-        order, index = code.order[:code.in_graph], code.index
-        self.size = len(order)
-        self.params = code.params
-        self.param_idx = np.array([k for k in code.param_of if k < self.size], dtype=np.intp)
-        self.param_pos = np.array([j for k, j in code.param_of.items() if k < self.size],
-                                  dtype=np.intp)
-        self.input_slots = len(code.inputs)
-        pairs = [(k, j) for k, j in code.input_of.items() if k < self.size]
+    def __init__(self, tape: Tape) -> None:
+        size = self.size = tape.in_graph
+        self.params = tape.params
+        self.input_slots = tape.inputs
+        self.start = np.array(tape.start[:size], dtype=float)
+        pairs = [(k, j) for k, j in tape.param_of if k < size]
+        self.param_idx = np.array([k for k, _ in pairs], dtype=np.intp)
+        self.param_pos = np.array([j for _, j in pairs], dtype=np.intp)
+        pairs = [(k, j) for k, j in tape.input_of if k < size]
         self.input_idx = np.array([k for k, _ in pairs], dtype=np.intp)
         self.input_pos = np.array([j for _, j in pairs], dtype=np.intp)
-        self.start = np.zeros(self.size)
-        level = [0] * self.size
+        level = [0] * size
         groups: Dict[tuple, tuple] = {}
-        for k, v in enumerate(order):
-            if not v.inputs:
-                self.start[k] = v.data  # constants keep these; inputs and params are overwritten
+        incoming: Dict[int, List[Tuple[int, int, int]]] = defaultdict(list)
+        n_edges = 0
+        for k in range(size):
+            op = tape.ops[k]
+            if op is None:
                 continue
-            ins = [index[u] for u in v.inputs]
+            s = tape.second[k]
+            ins = [tape.first[k]] if s == _UNARY else [tape.first[k], s] if s >= 0 else \
+                list(tape.wide[k])
             level[k] = 1 + max(level[i] for i in ins)
-            attr = v.attr if isinstance(v.attr, (float, int, str, type(None))) else id(v.attr)
-            key = (level[k], v.op, len(ins), attr)
-            out, rows = groups.setdefault(key, ([], []))
+            edges = list(range(n_edges, n_edges + len(ins)))
+            n_edges += len(ins)
+            for i, (u, e) in enumerate(zip(ins, edges)):
+                incoming[u].append((-k, i, e))  # backward() visits k from the top, inputs in order
+            attr = tape.attrs[k]
+            key = (level[k], op, len(ins), attr if isinstance(attr, (float, type(None))) else id(attr))
+            out, rows, edge_rows = groups.setdefault(key, ([], [], []))
             out.append(k)
             rows.append(ins)
-        self.groups = [_Group(key[1], order[out[0]].attr, out, rows)
-                       for key, (out, rows) in sorted(groups.items(), key=lambda kv: kv[0][0])]
+            edge_rows.append(edges)
+        ordered = sorted(groups.items(), key=lambda kv: kv[0][0])
+        self.groups = [_Group(key[1], tape.attrs[out[0]], out, rows, edges)
+                       for key, (out, rows, edges) in ordered]
+        self.top = max(level) if level else 0
+        self.by_level: Dict[int, List[_Group]] = defaultdict(list)
+        for group, (key, _) in zip(self.groups, ordered):
+            self.by_level[key[0]].append(group)
+        self.edges = n_edges
+        self.additions = self._additions(incoming, level)
         self.input_grads: tuple = ()
         self.checks = []  # the comparisons recorded while tracing, re-asked after each forward
-        for i, (how, a, b, outcome) in enumerate(code.checks):
-            if index[a] >= self.size or (hasattr(b, "inputs") and index[b] >= self.size):
+        for i, (compare, a, is_node, right, outcome) in enumerate(tape._tests):
+            if a >= size or (is_node and right >= size):
                 raise ValueError("this trace compares values outside its output's graph; "
                                  "use the scalar replay (the Trace itself)")
-            other = index[b] if hasattr(b, "inputs") else as_real(b, "compared number")
-            self.checks.append((i, _COMPARE[how], index[a], other, outcome))
-        self.frozen = code._frozen
+            self.checks.append((i, compare, a, is_node, right, outcome))
+        self.frozen = tape._frozen
 
-    def replay(self, inputs: np.ndarray, params: np.ndarray) -> Tuple[float, np.ndarray, np.ndarray]:
+    @staticmethod
+    def _additions(incoming: dict, level: list) -> Dict[int, List[tuple]]:
+        """Per level, per rank r: (nodes, the edge of each node's r-th contribution)."""
+        ranked: Dict[int, Dict[int, Tuple[list, list]]] = defaultdict(dict)
+        for u, contributions in incoming.items():
+            for r, (_, _, e) in enumerate(sorted(contributions)):
+                nodes, edges = ranked[level[u]].setdefault(r, ([], []))
+                nodes.append(u)
+                edges.append(e)
+        return {lv: [(np.array(n, dtype=np.intp), np.array(e, dtype=np.intp))
+                     for _, (n, e) in sorted(ranks.items())] for lv, ranks in ranked.items()}
+
+    def _add(self, lv: int, grads: np.ndarray, C: np.ndarray, keep: np.ndarray) -> None:
+        for nodes, edges in self.additions.get(lv, ()):
+            current = grads[nodes]
+            grads[nodes] = np.where(keep[edges], current + C[edges], current)
+
+    def replay(self, inputs: np.ndarray, params: np.ndarray, start_grads: np.ndarray
+               ) -> Tuple[float, np.ndarray, np.ndarray]:
         """Forward and backward on arrays: (output, input grads, parameter grads)."""
         values = self.start.copy()
         values[self.input_idx] = inputs[self.input_pos]
         values[self.param_idx] = params[self.param_pos]
         with np.errstate(all="ignore"):  # IEEE results (inf, nan) as in eager mode, silently
-            gathered = [group.forward(values) for group in self.groups]
-            for i, compare, a, b, outcome in self.checks:
-                right = values[b] if isinstance(b, int) else b
-                if compare(float(values[a]), float(right)) is not outcome:
+            gathered = {id(g): g.forward(values) for g in self.groups}
+            for i, compare, a, is_node, right, outcome in self.checks:
+                other = values[right] if is_node else right
+                if compare(float(values[a]), float(other)) is not outcome:
                     self.frozen(i)
             grads = np.zeros(self.size)
-            grads[self.size - 1] = 1.0
-            for group, X in zip(reversed(self.groups), reversed(gathered)):
-                group.backward(X, values, grads, self.size)
+            grads[self.param_idx] = start_grads[self.param_pos]
+            grads[self.size - 1] += 1.0
+            C, keep = np.zeros(self.edges), np.zeros(self.edges, dtype=bool)
+            for lv in range(self.top, 0, -1):
+                self._add(lv, grads, C, keep)
+                for group in self.by_level.get(lv, ()):
+                    group.contributions(gathered[id(group)], values, grads, C, keep)
+            self._add(0, grads, C, keep)
         input_grads = np.zeros(self.input_slots)
         input_grads[self.input_pos] = grads[self.input_idx]
-        param_grads = np.zeros(len(self.params))
+        param_grads = start_grads.copy()
         param_grads[self.param_pos] = grads[self.param_idx]
         return float(values[self.size - 1]), input_grads, param_grads
 
     def __call__(self, *inputs: object) -> float:
-        """Like :meth:`engine.Trace.__call__`: returns the output, adds into ``p.grad``."""
-        from .trace import _flatten
+        """Like :meth:`engine.Trace.__call__`: returns the output, sets ``p.grad``."""
         numbers: list = []
-        _flatten(inputs, numbers)
+        flatten(inputs, numbers)
         if len(numbers) != self.input_slots:
             raise ValueError(f"replay needs {self.input_slots} input number(s), got {len(numbers)}")
         params = self.params
         out, input_grads, grads = self.replay(np.array(numbers, dtype=float),
-                                              np.array([p.data for p in params], dtype=float))
+                                              np.array([p.data for p in params], dtype=float),
+                                              np.array([p.grad for p in params], dtype=float))
         if MODE.anomaly:  # as Trace.__call__: check before touching p.grad
-            from .trace import _check_finite
-            _check_finite(float(out), [*input_grads.tolist(), *grads.tolist()])
+            check_finite(float(out), [*input_grads.tolist(), *grads.tolist()])
         for p, g in zip(params, grads.tolist()):
-            p.grad += g
+            p.grad = g
         self.input_grads = tuple(input_grads.tolist())
         return out

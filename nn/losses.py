@@ -22,56 +22,24 @@ import numbers
 from typing import Callable, List, Optional, Sequence, Tuple, Union
 
 import engine
-from engine import RULES, Value, apply, define_op
+from engine import RULES, Value, apply
 from engine import numeric as num
 from engine.value import as_real, is_real, lift
 
 Scalar = Union[Value, float, int]
 Batch = Union[Scalar, Sequence[Scalar]]
 
-LOG_CLAMP = -100.0
-"""Floor applied to each log in :func:`binary_cross_entropy` (PyTorch's choice)."""
-
-BCE_GRAD_EPS = 9.999999960041972e-13
-"""Floor on ``p(1 - p)`` in the BCE gradient: PyTorch's 1e-12, which it keeps in single precision."""
+from engine.ops import BCE_GRAD_EPS, LOG_CLAMP  # noqa: E402,F401 - PyTorch's clamps, nn's names
 
 REDUCTIONS = ("mean", "sum", "none")
 
 
 # --- the fused binary cross-entropy node ---------------------------------------------
 #
-# Built from log nodes, BCE would have local derivative 1/p = inf at p == 0 and the
-# chain rule would multiply it by a zero upstream into NaN. PyTorch avoids this with
-# one fused op whose derivative is (p - y) / max(p(1 - p), eps); we add the same op
-# to the engine's rule table so it is drawn and stepped through like any other.
+# One BCE term is one engine op (engine.ops.BCE): built from log nodes it would have
+# local derivative 1/p = inf at p == 0, and the chain rule would make that nan.
 
-def _log1m(p: float) -> float:
-    """``log(1 - p)``, exact for tiny ``p`` (log1p); ``-inf`` at 1 and ``nan`` above, as IEEE."""
-    return math.log1p(-p) if p < 1.0 else num.log(1.0 - p)
-
-
-def _bce_forward(p: float, y: float) -> float:
-    log_p = max(num.log(p), LOG_CLAMP)
-    log_q = max(_log1m(p), LOG_CLAMP)
-    return -(y * log_p + (1.0 - y) * log_q)
-
-
-def _bce_local(p: float, y: float, out: float) -> Tuple[float, float]:
-    d_p = (p - y) / max(p * (1.0 - p), BCE_GRAD_EPS)
-    d_y = max(_log1m(p), LOG_CLAMP) - max(num.log(p), LOG_CLAMP)
-    return (d_p, d_y)
-
-
-def _register_bce() -> object:
-    # Registered when this module is imported; a reloaded module reuses the rule.
-    if "bce" not in RULES:
-        define_op("bce", forward=_bce_forward, local=_bce_local, symbol="BCE", arity=2,
-                  formula=("({0} - {1}) / ({0} * (1 - {0}))", "log(1 - {0}) - log({0})"),
-                  domain=(0.05, 0.95))
-    return RULES["bce"]
-
-
-BCE_OP = _register_bce()
+BCE_OP = RULES["bce"]
 """The rule-table op for one binary cross-entropy term: inputs ``(p, y)``."""
 
 

@@ -290,7 +290,7 @@ def test_random_graphs_match_torch_autograd(graph):
 
 # --- the formula text shown to learners is the derivative that is used -----------------------
 
-SPELLING = [("²", " ** 2"), ("³", " ** 3"), ("√(2/π)", "sqrt(2 / pi)"), ("ln(", "log("),
+SPELLING = [("²", " ** 2"), ("³", " ** 3"), ("√(2/π)", "sqrt(2 / pi)"), ("2/√π", "2 / sqrt(pi)"), ("ln(", "log("),
             ("σ(", "sigmoid(")]
 CHOICE = re.compile(r"^(.+?) if (\w+) > 0 else (.+)$")  # relu, leaky_relu
 

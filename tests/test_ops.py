@@ -291,6 +291,8 @@ TORCH = {
     "softplus": lambda torch, x, a: torch.nn.functional.softplus(x[0], threshold=40.0),
     "sum": lambda torch, x, a: torch.stack(x).sum(),
     "dot": _torch_dot,
+    "erf": lambda torch, x, a: torch.erf(x[0]),
+    "bce": lambda torch, x, a: torch.nn.functional.binary_cross_entropy(x[0], x[1]),
 }
 
 
@@ -302,6 +304,11 @@ def torch_deviates(name: str, xs, attr) -> bool:
         return True
     # at -inf we return the limit 0 of x * (something -> 0); torch computes -inf * 0 = nan
     if name in ("gelu", "gelu_tanh", "silu") and xs[0] == -math.inf:
+        return True
+    # torch's BCE refuses p outside [0, 1]; its target gradient log(1-p) - log(p) is not
+    # clamped, where we clamp both logs at -100 as the forward pass does (the derivative of
+    # the clamped loss; docs/torch-differences.md)
+    if name == "bce" and not (math.exp(-100) < xs[0] < 1.0 - math.exp(-100) and 0.0 <= xs[1] <= 1.0):
         return True
     # torch's GELU(tanh) gradient overflows to nan once x**3 does; we give the limits 1 and 0
     return name == "gelu_tanh" and abs(xs[0]) > 1e100

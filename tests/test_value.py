@@ -123,9 +123,13 @@ def test_unsupported_operand_types_raise_type_error_the_python_way(other):
             expr()
 
 
-def test_pos_is_identity_and_float_gives_data():
+def test_pos_is_identity_and_float_is_refused():
+    import math
     a = Value(2.5)
-    assert +a is a and float(a) == 2.5
+    assert +a is a
+    for cut in (float, math.tanh, math.exp):  # each would silently cut the graph
+        with pytest.raises(TypeError, match=r"v\.tanh\(\).*v\.data \(= 2\.5\)"):
+            cut(a)
 
 
 def test_ordering_compares_data_but_equality_is_identity():
@@ -145,7 +149,7 @@ METHODS = [
     (lambda v: v.relu(), "relu", None), (lambda v: v.leaky_relu(), "leaky_relu", 0.01),
     (lambda v: v.leaky_relu(0.2), "leaky_relu", 0.2), (lambda v: v.gelu(), "gelu", None),
     (lambda v: v.gelu(approximate="tanh"), "gelu_tanh", None), (lambda v: v.silu(), "silu", None),
-    (lambda v: v.softplus(), "softplus", None),
+    (lambda v: v.softplus(), "softplus", None), (lambda v: v.erf(), "erf", None),
 ]
 
 
