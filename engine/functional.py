@@ -85,7 +85,6 @@ def dot(ws: Iterable, xs: Iterable, bias: Optional[object] = None) -> Value:
     v.op = _DOT
     v.inputs = inputs
     v.local = _DOT.local(xs, out, None)
-    v.attr = None
     return v
 
 

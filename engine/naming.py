@@ -14,8 +14,11 @@ from typing import Any, Dict, Sequence
 
 
 def fmt(x: float) -> str:
-    """Short text for a number in explanations: 6 significant digits."""
-    text = format(x, ".6g")
+    """Short text for a number in explanations: 6 significant digits.
+
+    A gradient made by ``backward(create_graph=True)`` is a Value: its number is shown.
+    """
+    text = format(getattr(x, "data", x), ".6g")
     return "0" if text == "-0" else text
 
 

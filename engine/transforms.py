@@ -18,7 +18,7 @@ from typing import Any, Callable, List, Sequence, Tuple, Union
 from .backprop import topological_order
 from .higher import gradients
 from .modes import enable_grad
-from .value import Value, as_real, is_real
+from .value import Value, as_real, is_real, lift
 
 __all__ = ["grad", "hvp", "jvp"]
 
@@ -69,7 +69,8 @@ def _call(f: Callable, args: Sequence[object]) -> Value:
 def grad(f: Callable[..., Value], argnums: ArgNums = 0) -> Callable[..., Any]:
     """A function giving the derivative(s) of ``f`` with respect to argument(s) ``argnums``.
 
-    The derivatives are Values, so ``grad(grad(f))`` gives second derivatives,
+    The derivatives are Values (constants where they do not depend on the
+    inputs), so ``grad(grad(f))`` gives second derivatives,
     and so on to any order. An argument may be a number, a Value or a list of
     them (the derivative then has the same shape); ``argnums`` a position or
     a tuple of positions (the result is then a tuple). Works through any
@@ -85,7 +86,7 @@ def grad(f: Callable[..., Value], argnums: ArgNums = 0) -> Callable[..., Any]:
         out = _call(f, leaves)
         chosen = [leaves[i] for i in nums]
         flat = [v for c in chosen for v in _flat(c)]
-        grads = gradients(out, flat)
+        grads = [g if isinstance(g, Value) else lift(g) for g in gradients(out, flat)]
         shaped = [_unflat(c, grads) for c in chosen]
         return shaped[0] if isinstance(argnums, int) else tuple(shaped)
 

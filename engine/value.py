@@ -38,11 +38,13 @@ class Value:
     """
 
     # ``__dict__`` lets anything be attached to a Value (micrograd's ``_backward``
-    # closures, an optimiser's ``p.m``, a colour). ``label`` lives there too, with
-    # the class default "" for the many unlabelled nodes: a node costs no more
-    # bytes than before, and its dict is only made when something is attached.
-    __slots__ = ("data", "grad", "op", "inputs", "local", "attr", "__dict__")
+    # closures, an optimiser's ``p.m``, a colour). ``label`` and ``attr`` live there
+    # too, with class defaults ("" and None) for the many nodes that have neither:
+    # a node costs no more bytes than with seven plain slots, and its dict is made
+    # only when something is set.
+    __slots__ = ("data", "grad", "op", "inputs", "local", "__dict__")
     label: str = ""
+    attr: object = None
 
     def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
         if type(data) is not float:
@@ -59,7 +61,6 @@ class Value:
         self.op: Optional[Op] = None
         self.inputs: tuple = ()
         self.local: Optional[tuple] = ()
-        self.attr: object = None
         if _children or _op:
             _learner_node(self, _children, _op)
         if MODE.anomaly and not num.isfinite(data):
@@ -299,7 +300,7 @@ def lift(x: object) -> Optional[Value]:
         c = _new(Constant)
         c.data = x if type(x) is float else as_real(x, "number")  # huge ints/Fractions: ±inf
         c.grad = 0.0; c.op = None
-        c.inputs = (); c.local = (); c.attr = None
+        c.inputs = (); c.local = ()
         return c
     return None
 
@@ -340,14 +341,17 @@ def node(op: Op, inputs: tuple, xs: tuple, attr: object = None) -> Value:
         v.op = op
         v.inputs = inputs
         v.local = op.local(xs, out, attr)
-        v.attr = attr
+        if attr is not None:
+            v.attr = attr
         return v
     if MODE.anomaly and not num.isfinite(out):
         raise AnomalyError(_forward_anomaly(op, inputs, out, attr))
     if MODE.recording:
-        v.op = op; v.inputs = inputs; v.local = op.local(xs, out, attr); v.attr = attr
+        v.op = op; v.inputs = inputs; v.local = op.local(xs, out, attr)
+        if attr is not None:
+            v.attr = attr
     else:
-        v.op = None; v.inputs = (); v.local = (); v.attr = None
+        v.op = None; v.inputs = (); v.local = ()
     return v
 
 

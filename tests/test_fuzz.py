@@ -136,7 +136,7 @@ def _squash(x, op, cache):
         cache[key] = lo + (hi - lo) * (x.sigmoid() if isinstance(x, Value) else num.sigmoid(x))
     y = cache[key]
     for kink in op.kinks:  # checked per op: ops of the same domain share one squashed node
-        assume(abs(float(y) - kink) > KINK_MARGIN)
+        assume(abs((y.data if isinstance(y, Value) else y) - kink) > KINK_MARGIN)
     return y
 
 
