@@ -50,7 +50,8 @@ class Op:
     ``(i, n) -> template`` for n-ary ops). ``domain`` is where the op is smooth
     enough for finite-difference checks, ``kinks`` are points where its slope
     jumps and ``attrs`` example settings; tests read all three. ``commutative``
-    ops draw their input edges unnumbered.
+    ops draw their input edges unnumbered; ``activation`` and ``torch_module``
+    tell ``nn`` which ops are activations and what PyTorch calls them.
     """
 
     # The built-in ops, as Op.ADD, Op.TANH, ... (set below, declared here for type checkers).
@@ -91,6 +92,10 @@ class Op:
     attrs: tuple = field(default=(), repr=False)
     builtin: bool = field(default=True, repr=False)
     commutative: bool = field(default=False, repr=False)
+    # For nn: "relu-like" or "saturating" marks an activation (He or Xavier init suits it);
+    # ``torch_module(torch.nn)`` builds the matching PyTorch module for nn.to_torch.
+    activation: str = field(default="", repr=False)
+    torch_module: Optional[Callable] = field(default=None, repr=False)
     forward: Callable[[tuple, object], float] = field(default=None, repr=False)  # type: ignore[assignment]
     local: Callable[[tuple, float, object], tuple] = field(default=None, repr=False)  # type: ignore[assignment]
 
@@ -237,18 +242,26 @@ ERF = _rule("erf", "erf", lambda F, x, a: F.erf(x[0]),
 
 # --- activations -----------------------------------------------------------------
 
-TANH = _rule("tanh", "tanh", lambda F, x, a: F.tanh(x[0]), lambda F, x, o, a: (1.0 - o * o,),
-             "tanh({0})", ("1 - {out}²",))
-SIGMOID = _rule("sigmoid", "σ", lambda F, x, a: F.sigmoid(x[0]),
-                lambda F, x, o, a: (o * (1.0 - o),), "σ({0})", ("{out} * (1 - {out})",))
 RELU = _rule("relu", "ReLU", lambda F, x, a: F.where(x[0] <= 0.0, 0.0, x[0]),  # nan stays nan
              lambda F, x, o, a: (F.where(x[0] <= 0.0, 0.0, 1.0),),
-             "max({0}, 0)", ("1 if {0} > 0 else 0",), kinks=(0.0,))
+             "max({0}, 0)", ("1 if {0} > 0 else 0",), kinks=(0.0,), activation="relu-like",
+             torch_module=lambda nn: nn.ReLU())
 LEAKY_RELU = _rule("leaky_relu", "LeakyReLU({attr})",
                    lambda F, x, s: F.where(x[0] > 0.0, x[0], s * x[0]),
                    lambda F, x, o, s: (F.where(x[0] > 0.0, 1.0, s),),
                    "{0} if {0} > 0 else {attr} * {0}", ("1 if {0} > 0 else {attr}",),
-                   kinks=(0.0,), attrs=(0.01, 0.2))
+                   kinks=(0.0,), attrs=(0.01, 0.2), activation="relu-like",
+                   torch_module=lambda nn: nn.LeakyReLU(LEAKY_RELU_SLOPE))
+
+
+TANH = _rule("tanh", "tanh", lambda F, x, a: F.tanh(x[0]), lambda F, x, o, a: (1.0 - o * o,),
+             "tanh({0})", ("1 - {out}²",), activation="saturating",
+             torch_module=lambda nn: nn.Tanh())
+SIGMOID = _rule("sigmoid", "σ", lambda F, x, a: F.sigmoid(x[0]),
+                lambda F, x, o, a: (o * (1.0 - o),), "σ({0})", ("{out} * (1 - {out})",),
+                activation="saturating", torch_module=lambda nn: nn.Sigmoid())
+LEAKY_RELU_SLOPE = 0.01
+"""Slope of leaky ReLU for negative inputs when none is given (PyTorch's default)."""
 
 
 def _times(F, x, y):
@@ -263,7 +276,8 @@ def _normal_cdf(F, v):
 GELU = _rule("gelu", "GELU", lambda F, x, a: _times(F, x[0], _normal_cdf(F, x[0])),
              lambda F, x, o, a: (_normal_cdf(F, x[0]) + F.where(
                  x[0] > -40.0, x[0] * (num.INV_SQRT_2PI * F.exp(-0.5 * x[0] * x[0])), 0.0),),
-             "{0} * Φ({0})", ("Φ({0}) + {0} * φ({0})",))
+             "{0} * Φ({0})", ("Φ({0}) + {0} * φ({0})",), activation="relu-like",
+             torch_module=lambda nn: nn.GELU())
 
 
 def _gelu_tanh_t(F, v):
@@ -286,7 +300,8 @@ GELU_TANH = _rule(
     "0.5 * {0} * (1 + tanh(√(2/π) * ({0} + 0.044715 * {0}³)))",
     # spelled out in full: a "where t = ..." clause would read as t = (the value shown after it)
     ("0.5 * (1 + tanh(√(2/π) * ({0} + 0.044715 * {0}³))) + 0.5 * {0} * "
-     "(1 - tanh(√(2/π) * ({0} + 0.044715 * {0}³))²) * √(2/π) * (1 + 3 * 0.044715 * {0}²)",))
+     "(1 - tanh(√(2/π) * ({0} + 0.044715 * {0}³))²) * √(2/π) * (1 + 3 * 0.044715 * {0}²)",),
+    activation="relu-like", torch_module=lambda nn: nn.GELU(approximate="tanh"))
 
 
 def _silu_local(F, x, o, a):
@@ -295,9 +310,11 @@ def _silu_local(F, x, o, a):
 
 
 SILU = _rule("silu", "SiLU", lambda F, x, a: _times(F, x[0], F.sigmoid(x[0])), _silu_local,
-             "{0} * σ({0})", ("σ({0}) * (1 + {0} * (1 - σ({0})))",))
+             "{0} * σ({0})", ("σ({0}) * (1 + {0} * (1 - σ({0})))",), activation="relu-like",
+             torch_module=lambda nn: nn.SiLU())
 SOFTPLUS = _rule("softplus", "softplus", lambda F, x, a: F.softplus(x[0]),
-                 lambda F, x, o, a: (F.sigmoid(x[0]),), "log(1 + exp({0}))", ("σ({0})",))
+                 lambda F, x, o, a: (F.sigmoid(x[0]),), "log(1 + exp({0}))", ("σ({0})",),
+                 activation="relu-like")  # nn.to_torch builds an exact softplus module
 
 # --- binary cross-entropy, one fused node ------------------------------------------
 #

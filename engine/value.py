@@ -249,6 +249,10 @@ class Value:
             return node(Op.GELU_TANH, (self,), (self.data,))
         raise ValueError(f"gelu approximate must be 'none' or 'tanh', got {approximate!r}")
 
+    def gelu_tanh(self) -> "Value":
+        """GELU with the tanh approximation (as in GPT-2): ``self.gelu("tanh")``."""
+        return node(Op.GELU_TANH, (self,), (self.data,))
+
     def silu(self) -> "Value":
         """``x * sigmoid(x)`` (also called swish)."""
         return node(Op.SILU, (self,), (self.data,))

@@ -16,45 +16,28 @@ from __future__ import annotations
 
 from typing import Callable, Dict, Union
 
-from engine import Value, no_grad
+from engine import RULES, Value, no_grad
+from engine.ops import LEAKY_RELU_SLOPE  # noqa: F401 - nn's name for it
 
 Activation = Callable[[Value], Value]
 ActivationSpec = Union[str, Activation]
-
-LEAKY_RELU_SLOPE = 0.01
-"""Slope of ``leaky_relu`` for negative inputs (PyTorch's default)."""
-
 
 def linear(v: Value) -> Value:
     """The identity: no activation at all (adds no node to the graph)."""
     return v
 
 
-# The named activations are the Value methods themselves (one op node each),
-# so a layer calls them with no wrapper in between.
-relu = Value.relu  # max(v, 0)
-leaky_relu = Value.leaky_relu  # v if v > 0 else 0.01 * v (the method's default slope)
-tanh = Value.tanh
-sigmoid = Value.sigmoid
-gelu = Value.gelu  # exact: v * Phi(v)
-silu = Value.silu  # v * sigmoid(v)
-softplus = Value.softplus  # log(1 + e**v)
-
-
-def gelu_tanh(v: Value) -> Value:
-    """GELU with the tanh approximation (as in GPT-2)."""
-    return v.gelu("tanh")
-
-
-ACTIVATIONS: Dict[str, Activation] = {
-    "linear": linear, "relu": relu, "leaky_relu": leaky_relu, "tanh": tanh,
-    "sigmoid": sigmoid, "gelu": gelu, "gelu_tanh": gelu_tanh, "silu": silu,
-    "softplus": softplus,
-}
+# The named activations are the ops of the engine's rule table marked as activations,
+# each called through its Value method (one op node, no wrapper in between).
+ACTIVATIONS: Dict[str, Activation] = {"linear": linear, **{
+    name: getattr(Value, name) for name, op in RULES.items() if op.activation}}
 """Every activation by name."""
 
-RELU_FAMILY = frozenset({"relu", "leaky_relu", "gelu", "gelu_tanh", "silu", "softplus"})
+RELU_FAMILY = frozenset(name for name, op in RULES.items() if op.activation == "relu-like")
 """Activations that zero (or nearly zero) half their input range; He init suits them."""
+
+relu, leaky_relu, tanh, sigmoid = Value.relu, Value.leaky_relu, Value.tanh, Value.sigmoid
+gelu, gelu_tanh, silu, softplus = Value.gelu, Value.gelu_tanh, Value.silu, Value.softplus
 
 
 def get_activation(activation: ActivationSpec) -> Activation:

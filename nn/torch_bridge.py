@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, List, Tuple
 
+from engine import RULES
+
 from .activations import ACTIVATIONS
 from .module import MLP, Layer, Module, Neuron
 
@@ -57,16 +59,9 @@ def _activation_module(torch, name: object):
                          f"got the custom function {getattr(name, '__name__', name)!r}")
     if name == "softplus":
         return _softplus_module(torch)
-    table = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "silu": nn.SiLU,
-             "gelu": nn.GELU}
-    if name in table:
-        return table[name]()
-    if name == "leaky_relu":
-        from .activations import LEAKY_RELU_SLOPE
-        return nn.LeakyReLU(LEAKY_RELU_SLOPE)
-    if name == "gelu_tanh":
-        return nn.GELU(approximate="tanh")
-    return None  # linear: no module at all
+    if name == "linear":
+        return None  # no module at all
+    return RULES[name].torch_module(nn)  # the rule table says what PyTorch calls it
 
 
 def _softplus_module(torch):
