@@ -6,9 +6,11 @@ one run of the op's maths on arrays (the rule table's own maths, through the
 NumPy evaluator of :mod:`engine.evaluators`). The backward pass goes level by
 level in reverse. To give the eager engine's numbers bit for bit, each
 node's gradient adds its contributions in exactly the order ``backward()``
-adds them, and skips them where ``backward()`` does; so it does not sum with
-``np.bincount``, but adds the k-th contribution of every node at once, for
-k = 1, 2, ... Needs the optional ``numpy`` dependency (extra ``fast``).
+adds them, and skips them where ``backward()`` does: contributions wait in one
+array (a skipped one as -0.0, the exact identity of IEEE addition), and each
+level sums them with ``np.add.accumulate``, which adds strictly one after
+another (``np.sum`` and ``np.bincount`` may pair terms differently). Needs the
+optional ``numpy`` dependency (extra ``fast``).
 
 >>> import engine
 >>> w = engine.Value(0.5)
@@ -44,9 +46,15 @@ class _Group:
         self.edges = np.array(edges, dtype=np.intp)
         self.unary = self.inputs.shape[1] == 1
         self.maths = op.builtin and RULES.get(op.name) is op
+        # locals that are finite numbers whatever the inputs (add, sum): only upstream decides
+        self.finite = self.maths and not self.unary and op.finite_locals(self.inputs.shape[1])
 
-    def _columns(self, result, m: int) -> np.ndarray:
-        return np.stack([np.broadcast_to(np.asarray(c, dtype=float), (m,)) for c in result], axis=1)
+    @staticmethod
+    def _rows(result, m: int) -> np.ndarray:
+        out = np.empty((len(result), m))
+        for j, row in enumerate(result):  # an array per input, or a number for all nodes
+            out[j] = row
+        return out
 
     def forward(self, values: np.ndarray) -> np.ndarray:
         """Compute this group's outputs into ``values``; return the gathered inputs."""
@@ -60,26 +68,28 @@ class _Group:
         return X
 
     def contributions(self, X: np.ndarray, values: np.ndarray, grads: np.ndarray,
-                      C: np.ndarray, keep: np.ndarray) -> None:
-        """Store ``local × upstream`` of every edge, and whether backward() adds it."""
+                      C: np.ndarray) -> None:
+        """Store what backward() adds along every edge: ``local × upstream``, or -0.0 if skipped."""
         upstream = grads[self.out]
         m = len(self.out)
-        if self.maths:
-            local = self._columns(self.op.maths_local(arrays(), tuple(X.T), values[self.out],
-                                                      self.attr), m)
+        if self.maths:  # one row per input: local derivatives of all the group's nodes
+            local = self._rows(self.op.maths_local(arrays(), tuple(X.T), values[self.out],
+                                                   self.attr), m)
         else:
             op, attr = self.op, self.attr
-            local = np.array([op.local(tuple(row), out, attr)
-                              for row, out in zip(X.tolist(), values[self.out].tolist())])
-        C[self.edges] = local * upstream[:, None]
+            local = np.array([op.local(tuple(row), out, attr) for row, out in
+                              zip(X.tolist(), values[self.out].tolist())]).reshape(m, -1).T
+        edges = self.edges.T
+        contribution = local * upstream
         if self.unary:  # as backward(): a unary node always adds
-            keep[self.edges] = True
+            C[edges] = contribution
             return
-        total = np.zeros(m)
-        for column in local.T:  # sum(v.local), left to right as backward() computes it
-            total = total + column
-        adds = (upstream != 0.0) | ~(total - total == 0.0)
-        keep[self.edges] = np.broadcast_to(adds[:, None], self.edges.shape)
+        adds = upstream != 0.0
+        if not self.finite:  # sum(v.local) left to right, as backward(): accumulate adds in order
+            total = np.add.accumulate(local, axis=0)[-1]
+            adds |= ~(total - total == 0.0)
+        # a skipped contribution adds -0.0, the exact identity of IEEE addition (x + -0.0 == x)
+        C[edges] = np.where(adds, contribution, -0.0)
 
 
 class VectorisedTrace:
@@ -111,7 +121,8 @@ class VectorisedTrace:
             edges = list(range(n_edges, n_edges + len(ins)))
             n_edges += len(ins)
             for i, (u, e) in enumerate(zip(ins, edges)):
-                incoming[u].append((-k, i, e))  # backward() visits k from the top, inputs in order
+                if tape.needs[u]:  # a gradient nobody reads (a constant's) is not summed
+                    incoming[u].append((-k, i, e))  # backward() visits k from the top, inputs in order
             attr = tape.attrs[k]
             key = (level[k], op, len(ins), attr if isinstance(attr, (float, type(None))) else id(attr))
             out, rows, edge_rows = groups.setdefault(key, ([], [], []))
@@ -125,8 +136,8 @@ class VectorisedTrace:
         self.by_level: Dict[int, List[_Group]] = defaultdict(list)
         for group, (key, _) in zip(self.groups, ordered):
             self.by_level[key[0]].append(group)
-        self.edges = n_edges
-        self.additions = self._additions(incoming, level)
+        self.edges = n_edges + 1  # the last edge is the dummy that adds -0.0
+        self.additions = self._additions(incoming, level, n_edges)
         self.input_grads: tuple = ()
         self.checks = []  # the comparisons recorded while tracing, re-asked after each forward
         for i, (compare, a, is_node, right, outcome) in enumerate(tape._tests):
@@ -137,21 +148,33 @@ class VectorisedTrace:
         self.frozen = tape._frozen
 
     @staticmethod
-    def _additions(incoming: dict, level: list) -> Dict[int, List[tuple]]:
-        """Per level, per rank r: (nodes, the edge of each node's r-th contribution)."""
-        ranked: Dict[int, Dict[int, Tuple[list, list]]] = defaultdict(dict)
-        for u, contributions in incoming.items():
-            for r, (_, _, e) in enumerate(sorted(contributions)):
-                nodes, edges = ranked[level[u]].setdefault(r, ([], []))
-                nodes.append(u)
-                edges.append(e)
-        return {lv: [(np.array(n, dtype=np.intp), np.array(e, dtype=np.intp))
-                     for _, (n, e) in sorted(ranks.items())] for lv, ranks in ranked.items()}
+    def _additions(incoming: dict, level: list, dummy: int) -> Dict[int, tuple]:
+        """Per level: its nodes with contributions, and a matrix of their edges in backward()'s order.
 
-    def _add(self, lv: int, grads: np.ndarray, C: np.ndarray, keep: np.ndarray) -> None:
-        for nodes, edges in self.additions.get(lv, ()):
-            current = grads[nodes]
-            grads[nodes] = np.where(keep[edges], current + C[edges], current)
+        Row r holds every node's r-th contribution (``dummy``, an edge that adds -0.0,
+        where a node has fewer).
+        """
+        by_level: Dict[int, list] = defaultdict(list)
+        for u, contributions in incoming.items():
+            by_level[level[u]].append((u, [e for _, _, e in sorted(contributions)]))
+        out = {}
+        for lv, rows in by_level.items():
+            depth = max(len(edges) for _, edges in rows)
+            matrix = np.full((depth, len(rows)), dummy, dtype=np.intp)
+            for j, (_, edges) in enumerate(rows):
+                matrix[:len(edges), j] = edges
+            out[lv] = (np.array([u for u, _ in rows], dtype=np.intp), matrix)
+        return out
+
+    def _add(self, lv: int, grads: np.ndarray, C: np.ndarray) -> None:
+        # Each node's contributions, added to its gradient one after another in backward()'s
+        # order (np.add.accumulate adds row after row; skipped ones and padding add -0.0).
+        if lv not in self.additions:
+            return
+        nodes, matrix = self.additions[lv]
+        terms = C[matrix]
+        terms[0] += grads[nodes]
+        grads[nodes] = np.add.accumulate(terms, axis=0)[-1]
 
     def replay(self, inputs: np.ndarray, params: np.ndarray, start_grads: np.ndarray
                ) -> Tuple[float, np.ndarray, np.ndarray]:
@@ -168,12 +191,12 @@ class VectorisedTrace:
             grads = np.zeros(self.size)
             grads[self.param_idx] = start_grads[self.param_pos]
             grads[self.size - 1] += 1.0
-            C, keep = np.zeros(self.edges), np.zeros(self.edges, dtype=bool)
+            C = np.full(self.edges, -0.0)
             for lv in range(self.top, 0, -1):
-                self._add(lv, grads, C, keep)
+                self._add(lv, grads, C)
                 for group in self.by_level.get(lv, ()):
-                    group.contributions(gathered[id(group)], values, grads, C, keep)
-            self._add(0, grads, C, keep)
+                    group.contributions(gathered[id(group)], values, grads, C)
+            self._add(0, grads, C)
         input_grads = np.zeros(self.input_slots)
         input_grads[self.input_pos] = grads[self.input_idx]
         param_grads = start_grads.copy()
