@@ -4,13 +4,18 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench pictures setup system clean
+.PHONY: demo test lint bench pictures setup system clean
 
 demo: setup
 	$(PY) -m demos one_neuron
 
-test: setup
+test: setup lint
 	MPLBACKEND=Agg $(PY) -m pytest -q
+
+# ruff and mypy, configured in pyproject.toml: zero findings is the bar.
+lint: setup
+	$(PY) -m ruff check engine nn demos scripts tests
+	$(PY) -m mypy
 
 bench: setup
 	$(PY) -m scripts.bench

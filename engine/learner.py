@@ -35,30 +35,7 @@ def define_op(name: str, *, forward: Callable[..., float], local: Callable[..., 
     (8.0, 12.0)
     >>> remove_op("cube_demo")
     """
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"op name must be a Python identifier, got {name!r}")
-    if not callable(forward) or not callable(local):
-        raise TypeError("define_op needs callables for forward= and local=")
-    if not isinstance(arity, int) or isinstance(arity, bool) or arity < 1:
-        raise ValueError(f"arity must be a positive int, got {arity!r}")
-    if symbol is not None and not isinstance(symbol, str):
-        raise TypeError(f"symbol must be a str (drawn in the op's node), got {type(symbol).__name__}")
-    if isinstance(kinks, (str, bytes)) or not hasattr(kinks, "__iter__") or not all(
-            isinstance(k, numbers.Real) for k in kinks):
-        raise TypeError(f"kinks must be a sequence of numbers (where the slope jumps), got {kinks!r}")
-    if (isinstance(domain, (str, bytes)) or not hasattr(domain, "__len__") or len(domain) != 2
-            or not all(isinstance(d, numbers.Real) for d in domain) or not domain[0] < domain[1]):
-        raise ValueError(f"domain must be a pair (lo, hi) of numbers with lo < hi, got {domain!r}")
-    if formula is None:
-        formula = tuple(f"∂{name}/∂{{{i}}}" for i in range(arity))
-    if isinstance(formula, str) or len(formula) != arity:
-        raise ValueError(f"formula must be a sequence of {arity} template string(s), got {formula!r}")
-    for template in formula:  # fail now, not later while stepping or drawing
-        try:
-            template.format(*range(arity), out="out", attr="")
-        except (AttributeError, LookupError, ValueError) as error:
-            raise ValueError(f"formula {template!r} may use only {{0}}..{{{arity - 1}}} and {{out}} "
-                             f"as placeholders ({error!r})") from None
+    formula = _checked(name, forward, local, symbol, formula, arity, domain, kinks)
 
     def fwd(xs, attr):
         return _learner_number(_learner_call(forward, xs, name, "forward"), name, "forward")
@@ -86,6 +63,36 @@ def define_op(name: str, *, forward: Callable[..., float], local: Callable[..., 
     apply_op.__name__ = name
     apply_op.op = op
     return apply_op
+
+
+def _checked(name: object, forward: object, local: object, symbol: object, formula: object,
+             arity: object, domain: object, kinks: object) -> tuple:
+    """Check define_op's arguments (clear errors now, not later while stepping); the formulas."""
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"op name must be a Python identifier, got {name!r}")
+    if not callable(forward) or not callable(local):
+        raise TypeError("define_op needs callables for forward= and local=")
+    if not isinstance(arity, int) or isinstance(arity, bool) or arity < 1:
+        raise ValueError(f"arity must be a positive int, got {arity!r}")
+    if symbol is not None and not isinstance(symbol, str):
+        raise TypeError(f"symbol must be a str (drawn in the op's node), got {type(symbol).__name__}")
+    if isinstance(kinks, (str, bytes)) or not hasattr(kinks, "__iter__") or not all(
+            isinstance(k, numbers.Real) for k in kinks):
+        raise TypeError(f"kinks must be a sequence of numbers (where the slope jumps), got {kinks!r}")
+    if (isinstance(domain, (str, bytes)) or not hasattr(domain, "__len__") or len(domain) != 2
+            or not all(isinstance(d, numbers.Real) for d in domain) or not domain[0] < domain[1]):
+        raise ValueError(f"domain must be a pair (lo, hi) of numbers with lo < hi, got {domain!r}")
+    if formula is None:
+        formula = tuple(f"∂{name}/∂{{{i}}}" for i in range(arity))
+    if isinstance(formula, str) or len(formula) != arity:
+        raise ValueError(f"formula must be a sequence of {arity} template string(s), got {formula!r}")
+    for template in formula:  # fail now, not later while stepping or drawing
+        try:
+            template.format(*range(arity), out="out", attr="")
+        except (AttributeError, LookupError, ValueError) as error:
+            raise ValueError(f"formula {template!r} may use only {{0}}..{{{arity - 1}}} and {{out}} "
+                             f"as placeholders ({error!r})") from None
+    return tuple(formula)  # type: ignore[arg-type]
 
 
 def _learner_call(fn: Callable, xs: tuple, name: str, part: str):

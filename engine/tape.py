@@ -44,8 +44,8 @@ class Tape:
     """A recorded graph as flat lists, replayed by a loop (see :mod:`engine.tape`).
 
     Built from the same :class:`~engine.recording.Recording` as the code
-    generator of :mod:`engine.trace`. ``replay(I, P, G)`` and
-    ``forward(I, P)`` take the input numbers, the parameters' data (and grads)
+    generator of :mod:`engine.trace`. ``replay(X, P, G)`` and
+    ``forward(X, P)`` take the input numbers, the parameters' data (and grads)
     and return what the compiled replay functions return.
     """
 
@@ -103,11 +103,11 @@ class Tape:
     def _frozen(self, i: int) -> None:
         raise self.rec.frozen_error(i)
 
-    def _run_forward(self, I: list, P: list) -> list:
-        """Every node's number for input numbers ``I`` and parameter numbers ``P``."""
+    def _run_forward(self, X: list, P: list) -> list:
+        """Every node's number for input numbers ``X`` and parameter numbers ``P``."""
         values = self.start.copy()
         for k, j in self.input_of:
-            values[k] = I[j]
+            values[k] = X[j]
         for k, j in self.param_of:
             values[k] = P[j]
         first, second, wide = self.first, self.second, self.wide
@@ -126,13 +126,13 @@ class Tape:
                 self._frozen(i)
         return values
 
-    def forward(self, I: list, P: list) -> float:
+    def forward(self, X: list, P: list) -> float:
         """Only the forward pass: the output number."""
-        return self._run_forward(I, P)[self.in_graph - 1]
+        return self._run_forward(X, P)[self.in_graph - 1]
 
-    def replay(self, I: list, P: list, G: list) -> tuple:
+    def replay(self, X: list, P: list, G: list) -> tuple:
         """Forward and backward: ``(output, input grads, parameter grads)``, grads from ``G``."""
-        values = self._run_forward(I, P)
+        values = self._run_forward(X, P)
         size, needs = self.in_graph, self.needs
         grads = [0.0] * size
         for k, j in self.param_of:

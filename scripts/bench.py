@@ -115,6 +115,38 @@ def bytes_per_node(n: int) -> Dict[str, float]:
     return out
 
 
+def attachments(rounds: int) -> Dict[str, float]:
+    """What letting anything be attached to a Value costs: node bytes, and a paired step timing.
+
+    A node keeps its seven fields in six slots plus the lazily made attribute dict
+    (``label`` and ``attr`` live there); ``sys.getsizeof`` compares it with a class
+    of seven plain slots. The timing pairs eager steps of the same model with and
+    without optimiser state attached to every parameter (``p.m``, ``p.v``).
+    """
+    import engine
+    from scripts.bench_peers import Eager, data, micrograd_weights
+
+    class SevenSlots:
+        __slots__ = ("data", "grad", "label", "op", "inputs", "local", "attr")
+
+    X, Y = data()
+    plain, attached = Eager(X, Y, micrograd_weights()), Eager(X, Y, micrograd_weights())
+    for p in attached.params:
+        p.m, p.v = 0.0, 0.0
+    ratios = []
+    for r in range(rounds):
+        pair = []
+        for engine_ in ((plain, attached) if r % 2 else (attached, plain)):
+            start = time.process_time()
+            engine_.step(r)
+            pair.append((engine_ is attached, time.process_time() - start))
+        times = dict(pair)
+        ratios.append(times[True] / times[False])
+    node = engine.Value(1.0) * 2.0
+    return {"node_bytes": sys.getsizeof(node), "seven_slot_bytes": sys.getsizeof(SevenSlots()),
+            "attached_vs_plain": statistics.median(ratios)}
+
+
 def chain(n: int) -> Dict[str, float]:
     """Forward+backward time and peak memory of an ``n``-node chain (run in a child process)."""
     import engine
@@ -206,6 +238,7 @@ def measure(quick: bool, with_torch: bool) -> dict:
               "trace_nodes": traced.trace.nodes}
     print("bytes per node, 1M-node chain, flat memory...")
     result["bytes"] = bytes_per_node(2_000 if quick else 20_000)
+    result["attach"] = attachments(6 if quick else 40)
     result["chain"] = run_child("chain", 10_000 if quick else 1_000_000)
     result["flat"] = flat_memory(20 if quick else 1000)
     if with_torch:
@@ -250,6 +283,12 @@ def table(r: dict) -> str:
         f"chainrule {b['chainrule']:.0f}, micrograd {b['micrograd']:.0f} "
         f"({b['chainrule'] / b['micrograd']:.2f} of micrograd).",
     ]
+    a = r.get("attach")
+    if a:
+        notes.append(f"- Attributes on Values (micrograd's `_backward`, `p.m`): a node is "
+                     f"{a['node_bytes']} bytes (`sys.getsizeof`), a class of seven plain slots "
+                     f"{a['seven_slot_bytes']}; eager steps whose parameters carry attributes take "
+                     f"{a['attached_vs_plain']:.3f}× the time of plain ones (median of paired steps).")
     if c:
         notes.append(f"- Chain of {c['nodes']:,} nodes: forward {c['forward_s']:.2f} s, backward "
                      f"{c['backward_s']:.2f} s, peak memory +{c['peak_mb']:.0f} MB (child process RSS).")
@@ -340,12 +379,14 @@ from run to run; the ratios are paired per round, which cancels most of that.
   (it would only add zeros: a ReLU that is off, a sample already past the hinge
   margin - after the first few steps that is about 90% of this workload's backward).
 - **chainrule traced**: `engine.trace(loss)` records the graph once and generates
-  one straight-line Python function from the rule table's code templates; every
+  one straight-line Python function from the rule table's maths (run through the
+  code-text evaluator: the same text the eager float functions are compiled from); every
   step replays it on the current parameters. Losses and gradients are bitwise the
   eager ones on this workload (same operations, same order).
 - **chainrule vectorised**: `engine.trace(loss).vectorised()` replays the trace
-  level by level with NumPy (all dot nodes of a layer in one array operation;
-  `np.bincount` scatter-adds the backward contributions); parameters in one array.
+  level by level with NumPy (all dot nodes of a layer in one array operation, the
+  rule table's maths on arrays); each gradient adds its contributions in backward()'s
+  order with `np.add.accumulate`, so results are bitwise the eager ones.
 - **PyTorch** CPU, `torch.set_num_threads(1)`, float64, the same model as tensors.
 
 ## Why eager stops where it does
