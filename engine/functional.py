@@ -15,7 +15,7 @@ A neuron's ``w1*x1 + ... + wn*xn + b`` as binary ops is 2n nodes; as one
 from __future__ import annotations
 
 import builtins
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 from .modes import MODE
 from .ops import Op
@@ -48,7 +48,7 @@ def sum(values: Iterable) -> Value:  # noqa: A001 - engine.sum is the documented
     if inputs is None or not _VALUE_TYPES.issuperset(map(type, inputs)):
         inputs = _lifted(values if inputs is None else inputs, "sum values")
     if not inputs:
-        return lift(0.0)
+        return Constant(0.0)
     return node(Op.SUM, tuple(inputs), tuple([v.data for v in inputs]))
 
 
@@ -93,6 +93,6 @@ _new = object.__new__
 _VALUE_TYPES = frozenset((Value, Constant))
 
 
-def _sequence(values: object) -> Optional[tuple]:
+def _sequence(values: object) -> Optional[Sequence]:
     """``values`` itself when it is a list or tuple, else None (the slow path checks it)."""
     return values if type(values) is list or type(values) is tuple else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from .evaluators import FLOATS
 from .ops import RULES, Op, register
@@ -61,12 +61,12 @@ def define_op(name: str, *, forward: Callable[..., float], local: Callable[..., 
         return apply(op, inputs)
 
     apply_op.__name__ = name
-    apply_op.op = op
+    apply_op.op = op  # type: ignore[attr-defined]  # the rule, for learners who want to look
     return apply_op
 
 
-def _checked(name: object, forward: object, local: object, symbol: object, formula: object,
-             arity: object, domain: object, kinks: object) -> tuple:
+def _checked(name: Any, forward: Any, local: Any, symbol: Any, formula: Any,
+             arity: Any, domain: Any, kinks: Any) -> tuple:
     """Check define_op's arguments (clear errors now, not later while stepping); the formulas."""
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"op name must be a Python identifier, got {name!r}")
@@ -92,7 +92,7 @@ def _checked(name: object, forward: object, local: object, symbol: object, formu
         except (AttributeError, LookupError, ValueError) as error:
             raise ValueError(f"formula {template!r} may use only {{0}}..{{{arity - 1}}} and {{out}} "
                              f"as placeholders ({error!r})") from None
-    return tuple(formula)  # type: ignore[arg-type]
+    return tuple(formula)
 
 
 def _learner_call(fn: Callable, xs: tuple, name: str, part: str):
@@ -108,10 +108,11 @@ def _learner_number(out: object, name: str, part: str) -> float:
     """A learner op's result as a float, or a TypeError naming the op."""
     if not isinstance(out, numbers.Real):
         raise TypeError(f"{part} of {name!r} must return a real number, got {type(out).__name__}")
+    real: Any = out
     try:
-        return float(out)
+        return float(real)
     except OverflowError:  # an int beyond float range: IEEE rounds it to ±inf
-        return math.inf if out > 0 else -math.inf
+        return math.inf if real > 0 else -math.inf
 
 
 def remove_op(name: str) -> None:

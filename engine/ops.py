@@ -29,13 +29,14 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable, ClassVar, Dict, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import numeric as num
 from .evaluators import CODE_NAMESPACE, FLOATS, TEXT, Code, as_code, is_finite_constant
 
-Template = Union[str, Callable[[int, int], str]]
-Maths = Callable[..., object]
+Expression = Union[str, Callable[[List[str], str], str]]  # text, or (names, attr) -> text
+Formula = Union[Sequence[str], Callable[[int, int], str]]  # per input, or (i, n) -> text
+Maths = Callable[..., Any]
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,8 +85,8 @@ class Op:
     symbol: str
     maths_forward: Maths = field(repr=False)
     maths_local: Maths = field(repr=False)
-    expression: Template = field(repr=False)
-    formula: Union[Sequence[str], Callable[[int, int], str]] = field(repr=False)
+    expression: Expression = field(repr=False)
+    formula: Formula = field(repr=False)
     arity: Optional[int] = 1
     domain: tuple = field(default=(-3.0, 3.0), repr=False)
     kinks: tuple = field(default=(), repr=False)
@@ -114,7 +115,8 @@ class Op:
 
     def describe_local(self, i: int, names: Sequence[str], out: str, attr: object = None) -> str:
         """Formula text for the local derivative of the output w.r.t. input ``i``."""
-        template = self.formula(i, len(names)) if callable(self.formula) else self.formula[i]
+        formula = self.formula
+        template = formula(i, len(names)) if callable(formula) else formula[i]
         return template.format(*names, out=out, attr=_fmt_attr(attr))
 
     def describe_forward(self, names: Sequence[str], attr: object = None) -> str:
@@ -147,7 +149,7 @@ def _fmt_attr(attr: object) -> str:
     return "" if attr is None else str(attr)
 
 
-def _float_functions(op: Op) -> Tuple[Callable, Callable]:
+def _float_functions(op: Op) -> Tuple[Any, Any]:
     """The float ``forward(x, attr)`` and ``local(x, out, attr)`` of ``op``.
 
     For fixed-arity ops they are compiled from the code text of the maths:
@@ -190,8 +192,8 @@ def register(op: Op) -> Op:
     return op
 
 
-def _rule(name: str, symbol: str, forward: Maths, local: Maths, expression: Template,
-          formula, **kw) -> Op:
+def _rule(name: str, symbol: str, forward: Maths, local: Maths, expression: Expression,
+          formula: Formula, **kw: Any) -> Op:
     return register(Op(name, symbol, forward, local, expression, formula, **kw))
 
 

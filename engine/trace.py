@@ -46,7 +46,7 @@ from .modes import MODE, enable_grad
 from .recording import FrozenValueWarning, Recording, TraceError, check_finite, flatten, layout
 from .tape import Tape
 from .trace_codegen import _Codegen
-from .value import WATCH, Value, is_real
+from .value import WATCH, Value, as_real, is_real
 
 __all__ = ["trace", "Trace", "TraceError", "FrozenValueWarning"]
 
@@ -94,7 +94,7 @@ def trace(fn: Callable[..., Value], *example_inputs: object, input_grads: bool =
     previous, WATCH.log = WATCH.log, log
     try:
         with enable_grad():
-            root = fn(*structured)
+            root = fn(*structured)  # type: ignore[misc]  # a tuple, rebuilt
     finally:
         WATCH.log = previous
     if not isinstance(root, Value):
@@ -209,13 +209,13 @@ def _rebuild(obj: object, leaves: list) -> object:
     if isinstance(obj, Value):
         if obj.inputs:
             raise ValueError("trace inputs must be numbers or leaf Values, got a Value made by "
-                             f"{obj.op.name}; pass its .data instead")
+                             f"{obj._op}; pass its .data instead")
         if any(obj is v for v in leaves):
             raise ValueError("the same Value appears twice among the trace inputs")
         leaves.append(obj)
         return obj
     if is_real(obj):
-        v = Value(obj)
+        v = Value(as_real(obj, "trace input"))
         leaves.append(v)
         return v
     raise TypeError(f"trace inputs must be numbers, Values or lists of them, got {type(obj).__name__}")

@@ -10,7 +10,7 @@ upstream gradient is 0. The result is compiled once.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .evaluators import CODE_NAMESPACE, Code, literal
 from .ops import RULES, Op
@@ -38,7 +38,7 @@ class _TemplateCache:
     def __init__(self) -> None:
         self._cache: Dict[tuple, Templates] = {}
 
-    def get(self, v: Value) -> Optional[Templates]:
+    def get(self, v: Any) -> Optional[Templates]:
         n, attr = len(v.inputs), v.attr
         if not _is_rule(v.op) or n > _MAX_INLINE or (attr is not None and type(attr) is not float):
             return None
@@ -77,7 +77,7 @@ class _Codegen:
     def _args(self, v: Value) -> List[str]:
         return [self.expr[self.index[u]] for u in v.inputs]
 
-    def _packed(self, k: int, v: Value) -> str:
+    def _packed(self, k: int, v: Any) -> str:
         self.namespace[f"F{k}"], self.namespace[f"L{k}"] = v.op.forward, v.op.local
         self.namespace[f"A{k}"] = v.attr
         return "(" + "".join(a + ", " for a in self._args(v)) + ")"

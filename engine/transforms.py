@@ -51,7 +51,7 @@ def _unflat(like: object, flat: List[Any]) -> Any:
 
 def _argnums(argnums: ArgNums, n: int) -> Tuple[int, ...]:
     single = isinstance(argnums, int) and not isinstance(argnums, bool)
-    nums = (argnums,) if single else tuple(argnums)  # type: ignore[arg-type]
+    nums: Tuple[int, ...] = (argnums,) if single else tuple(argnums)  # type: ignore[assignment,arg-type]
     for i in nums:
         if not isinstance(i, int) or isinstance(i, bool) or not -n <= i < n:
             raise ValueError(f"argnums {argnums!r} must name arguments 0..{n - 1} of the function")
@@ -95,10 +95,10 @@ def grad(f: Callable[..., Value], argnums: ArgNums = 0) -> Callable[..., Any]:
     return derivative
 
 
-def _numbers(xs: object, what: str) -> List[float]:
+def _numbers(xs: Any, what: str) -> List[float]:
     if isinstance(xs, (str, bytes)) or not hasattr(xs, "__iter__"):
         raise TypeError(f"{what} must be a tuple of numbers, got {type(xs).__name__}")
-    return [as_real(x, what) for x in xs]  # type: ignore[union-attr]
+    return [as_real(x, what) for x in xs]
 
 
 def jvp(f: Callable[..., Value], primals: Sequence[float], tangents: Sequence[float]

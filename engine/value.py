@@ -15,7 +15,7 @@ from __future__ import annotations
 import numbers
 import operator
 import threading
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 from . import numeric as num
 from .modes import MODE, AnomalyError
@@ -287,10 +287,11 @@ def is_real(x: object) -> bool:
 def as_real(x: object, what: str) -> float:
     """``float(x)`` for a real number, else a ``TypeError`` naming ``what`` and the type."""
     if is_real(x):
+        real: Any = x
         try:
-            return float(x)
+            return float(real)
         except OverflowError:  # an int too big for a double: IEEE rounds it to ±inf
-            return num.INF if x > 0 else -num.INF
+            return num.INF if real > 0 else -num.INF
     if isinstance(x, Value):
         raise TypeError(f"{what} must be a plain number, got a Value (use its .data)")
     raise TypeError(f"{what} must be a real number (int or float), got {type(x).__name__}")
