@@ -19,7 +19,7 @@ from typing import Iterable, Optional, Sequence
 
 from .modes import MODE
 from .ops import Op
-from .value import AttachableValue, Constant, Value, lift, node
+from .value import Constant, Value, lift, node
 
 _sum = builtins.sum
 
@@ -32,7 +32,7 @@ def _lifted(values: Iterable, what: str) -> tuple:
         return values
     out = []
     for i, x in enumerate(values):
-        v = x if type(x) in _VALUE_TYPES else lift(x)
+        v = x if type(x) is Value else lift(x)
         if v is None:
             raise TypeError(f"{what}[{i}] must be a Value or a real number, got {type(x).__name__}")
         out.append(v)
@@ -82,17 +82,15 @@ def dot(ws: Iterable, xs: Iterable, bias: Optional[object] = None) -> Value:
     v = _new(Value)
     v.data = out = _DOT.forward(xs, None)
     v.grad = 0.0
-    v.label = ""
     v.op = _DOT
     v.inputs = inputs
     v.local = _DOT.local(xs, out, None)
-    v.attr = None
     return v
 
 
 _DOT = Op.DOT
 _new = object.__new__
-_VALUE_TYPES = frozenset((Value, Constant, AttachableValue))
+_VALUE_TYPES = frozenset((Value, Constant))
 
 
 def _sequence(values: object) -> Optional[Sequence]:

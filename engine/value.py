@@ -37,14 +37,14 @@ class Value:
     pass) and ``attr`` the op's setting, if any.
     """
 
-    # Seven slots and no ``__dict__``: the nodes ops make (most of a graph) stay at
-    # 88 bytes. A Value made by calling ``Value(...)`` (a parameter, an input, a node
-    # made micrograd's way) is an :class:`AttachableValue` and takes any attribute:
-    # micrograd's ``_backward`` closures, an optimiser's ``p.m`` and ``p.v``, a colour.
-    __slots__ = ("data", "grad", "label", "op", "inputs", "local", "attr")
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> "Value":
-        return object.__new__(AttachableValue if cls is Value else cls)
+    # ``__dict__`` lets anything be attached to a Value (micrograd's ``_backward``
+    # closures, an optimiser's ``p.m``, a colour). ``label`` and ``attr`` live there
+    # too, with class defaults ("" and None) for the many nodes that have neither:
+    # a node costs no more bytes than with seven plain slots, and its dict is made
+    # only when something is set.
+    __slots__ = ("data", "grad", "op", "inputs", "local", "__dict__")
+    label: str = ""
+    attr: object = None
 
     def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
         if type(data) is not float:
@@ -56,11 +56,11 @@ class Value:
                             f"got {type(_op).__name__}")
         self.data = data
         self.grad = 0.0
-        self.label = label
+        if label:
+            self.label = label
         self.op: Optional[Op] = None
         self.inputs: tuple = ()
         self.local: Optional[tuple] = ()
-        self.attr: object = None
         if _children or _op:
             _learner_node(self, _children, _op)
         if MODE.anomaly and not num.isfinite(data):
@@ -262,15 +262,6 @@ class Value:
         return node(Op.SOFTPLUS, (self,), (self.data,))
 
 
-class AttachableValue(Value):
-    """A Value made by its constructor: the same node, plus a ``__dict__`` for any attribute."""
-
-    __slots__ = ("__dict__",)
-
-
-AttachableValue.__name__ = AttachableValue.__qualname__ = "Value"  # it is a Value, in every message
-
-
 class Constant(Value):
     """A plain number that appeared in an expression: a leaf that needs no gradient."""
 
@@ -313,8 +304,8 @@ def lift(x: object) -> Optional[Value]:
     if is_real(x):
         c = _new(Constant)
         c.data = x if type(x) is float else as_real(x, "number")  # huge ints/Fractions: ±inf
-        c.grad = 0.0; c.label = ""; c.op = None
-        c.inputs = (); c.local = (); c.attr = None
+        c.grad = 0.0; c.op = None
+        c.inputs = (); c.local = ()
         return c
     return None
 
@@ -351,19 +342,21 @@ def node(op: Op, inputs: tuple, xs: tuple, attr: object = None) -> Value:
     v = _new(Value)
     v.data = out
     v.grad = 0.0
-    v.label = ""
     if MODE.plain:
         v.op = op
         v.inputs = inputs
         v.local = op.local(xs, out, attr)
-        v.attr = attr
+        if attr is not None:
+            v.attr = attr
         return v
     if MODE.anomaly and not num.isfinite(out):
         raise AnomalyError(_forward_anomaly(op, inputs, out, attr))
     if MODE.recording:
-        v.op = op; v.inputs = inputs; v.local = op.local(xs, out, attr); v.attr = attr
+        v.op = op; v.inputs = inputs; v.local = op.local(xs, out, attr)
+        if attr is not None:
+            v.attr = attr
     else:
-        v.op = None; v.inputs = (); v.local = (); v.attr = None
+        v.op = None; v.inputs = (); v.local = ()
     return v
 
 

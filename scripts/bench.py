@@ -118,10 +118,10 @@ def bytes_per_node(n: int) -> Dict[str, float]:
 def attachments(rounds: int) -> Dict[str, float]:
     """What letting anything be attached to a Value costs: node bytes, and a paired step timing.
 
-    Nodes made by ops keep seven plain slots (``sys.getsizeof`` compares them with a
-    class of seven slots); Values made by the constructor (parameters, inputs,
-    micrograd-style nodes) add an attribute dict. The timing pairs eager steps of
-    the same model with and without optimiser state attached to every parameter.
+    A node keeps its seven fields in six slots plus the lazily made attribute dict
+    (``label`` and ``attr`` live there); ``sys.getsizeof`` compares it with a class
+    of seven plain slots. The timing pairs eager steps of the same model with and
+    without optimiser state attached to every parameter (``p.m``, ``p.v``).
     """
     import engine
     from scripts.bench_peers import Eager, data, micrograd_weights
@@ -142,10 +142,9 @@ def attachments(rounds: int) -> Dict[str, float]:
             pair.append((engine_ is attached, time.process_time() - start))
         times = dict(pair)
         ratios.append(times[True] / times[False])
-    leaf = engine.Value(1.0)
-    node = leaf * 2.0
+    node = engine.Value(1.0) * 2.0
     return {"node_bytes": sys.getsizeof(node), "seven_slot_bytes": sys.getsizeof(SevenSlots()),
-            "leaf_bytes": sys.getsizeof(leaf), "attached_vs_plain": statistics.median(ratios)}
+            "attached_vs_plain": statistics.median(ratios)}
 
 
 def chain(n: int) -> Dict[str, float]:
@@ -286,12 +285,10 @@ def table(r: dict) -> str:
     ]
     a = r.get("attach")
     if a:
-        notes.append(f"- Attributes on Values (micrograd's `_backward`, `p.m`): a node made by an op "
-                     f"is {a['node_bytes']} bytes (`sys.getsizeof`), as a class of seven plain slots "
-                     f"({a['seven_slot_bytes']}); a Value made by its constructor, which takes any "
-                     f"attribute, is {a['leaf_bytes']}. Eager steps whose parameters carry "
-                     f"attributes take {a['attached_vs_plain']:.3f}× the time of plain ones "
-                     "(median of paired steps).")
+        notes.append(f"- Attributes on Values (micrograd's `_backward`, `p.m`): a node is "
+                     f"{a['node_bytes']} bytes (`sys.getsizeof`), a class of seven plain slots "
+                     f"{a['seven_slot_bytes']}; eager steps whose parameters carry attributes take "
+                     f"{a['attached_vs_plain']:.3f}× the time of plain ones (median of paired steps).")
     if c:
         notes.append(f"- Chain of {c['nodes']:,} nodes: forward {c['forward_s']:.2f} s, backward "
                      f"{c['backward_s']:.2f} s, peak memory +{c['peak_mb']:.0f} MB (child process RSS).")
