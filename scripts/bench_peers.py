@@ -183,8 +183,9 @@ class Vectorised(Traced):
         self.replay = self.trace.vectorised()
         self.P = np.array([p.data for p in self.replay.params])
         self.none = np.zeros(0)
+        self.zero_grads = np.zeros(len(self.P))  # every step starts from zeroed grads
 
     def step(self, k: int) -> float:
-        loss, _, grads = self.replay.replay(self.none, self.P)
+        loss, _, grads = self.replay.replay(self.none, self.P, self.zero_grads)
         self.P -= learning_rate(k) * grads
         return loss
