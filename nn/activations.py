@@ -14,7 +14,7 @@ up as one node in drawings and one step in the backward walkthrough.
 
 from __future__ import annotations
 
-from typing import Callable, Dict, Union
+from typing import Callable, Dict, Optional, Union
 
 from engine import RULES, Value, no_grad
 from engine.ops import LEAKY_RELU_SLOPE  # noqa: F401 - nn's name for it
@@ -92,6 +92,7 @@ def default_init(activation: ActivationSpec) -> str:
     >>> default_init("relu"), default_init("tanh"), default_init("linear")
     ('he_uniform', 'xavier_uniform', 'xavier_uniform')
     """
+    name: Optional[str]
     if isinstance(activation, str):
         name = activation
     else:  # a registered function counts by its name; any other callable is "custom"

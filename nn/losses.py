@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Callable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 import engine
 from engine import RULES, Value, apply
@@ -124,7 +124,7 @@ def _reduce(terms: List[Value], single: bool, reduction: str) -> Union[Value, Li
 
 def _elementwise(fname: str, names: Tuple[str, str], preds: object, targets: object,
                  reduction: str, target_check: Callable[[object, str], object],
-                 term: Callable[[Value, object], Value],
+                 term: Callable[[Value, Any], Value],
                  pred_check: Optional[Callable[[Value, str], None]] = None
                  ) -> Union[Value, List[Value]]:
     """One ``term(prediction, target)`` per sample, then the reduction."""

@@ -19,7 +19,7 @@ The loop is always the same three lines:
 from __future__ import annotations
 
 import math
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from engine import Value
 from engine import numeric as num
@@ -49,7 +49,7 @@ def _check_params(params: object, owner: str) -> List[Value]:
         if not isinstance(p, Value):
             raise TypeError(f"{owner} params[{i}] must be a Value, got {type(p).__name__}")
         if not p.is_leaf:
-            raise ValueError(f"{owner} params[{i}] was made by a {p.op.name} node; only leaf "
+            raise ValueError(f"{owner} params[{i}] was made by a {p._op!r} node; only leaf "
                              f"Values (parameters) can be optimized")
         if not p.requires_grad:
             raise ValueError(f"{owner} params[{i}] is a Constant; it has no gradient to follow")
@@ -282,7 +282,7 @@ class Adam(Optimizer):
                 raise ValueError(f"invalid betas[{i}] {b}: expected 0 <= beta < 1")
         self.betas = (b1, b2)
 
-    def update(self, p: Value, state: Dict[str, Optional[float]]) -> None:
+    def update(self, p: Value, state: Dict[str, Any]) -> None:
         """One Adam step for ``p``; ``state`` holds its two running averages."""
         lr, (b1, b2), t = self.lr, self.betas, self.step_count
         g = p.grad

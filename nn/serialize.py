@@ -27,7 +27,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Union
+from typing import Any, List, Optional, Union
 
 from .activations import ACTIVATIONS
 from .init import INITIALIZERS
@@ -181,18 +181,18 @@ def load(path: PathLike) -> Module:
     return model
 
 
-def _digest(arch: dict, params: dict) -> str:
+def _digest(arch: Any, params: Any) -> str:
     """SHA-256 of the architecture and parameters in one canonical JSON spelling."""
     canonical = json.dumps([arch, params], sort_keys=True, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _parameter_count(arch: object):
+def _parameter_count(arch: Any) -> Optional[int]:
     """How many parameters an architecture dict makes, or None if its sizes are not plain."""
     if not isinstance(arch, dict):
         return None
     widths = arch.get("nouts") if arch.get("type") == "MLP" else [arch.get("nout", 1)]
-    sizes = [arch.get("nin")] + (list(widths) if isinstance(widths, list) else [None])
+    sizes: List[Any] = [arch.get("nin")] + (list(widths) if isinstance(widths, list) else [None])
     if not all(type(n) is int and n > 0 for n in sizes):
         return None
     bias = arch.get("bias") is True
