@@ -14,7 +14,7 @@ these functions run (``pip install chainrule[torch]``)::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Tuple
+from typing import TYPE_CHECKING, Any, List, Tuple
 
 from engine import RULES
 
@@ -33,7 +33,7 @@ def _torch():
     return torch
 
 
-def _layers(model: Module) -> List[Layer]:
+def _layers(model: Module) -> List[Any]:
     """The model as a list of layers (a lone Neuron counts as a layer of one)."""
     if isinstance(model, MLP):
         return list(model.layers)
@@ -61,10 +61,11 @@ def _activation_module(torch, name: object):
         return _softplus_module(torch)
     if name == "linear":
         return None  # no module at all
-    return RULES[name].torch_module(nn)  # the rule table says what PyTorch calls it
+    make: Any = RULES[name].torch_module  # the rule table says what PyTorch calls it
+    return make(nn)
 
 
-def _softplus_module(torch):
+def _softplus_module(torch: Any) -> Any:
     # torch.nn.Softplus switches to the identity above x = 20 (an error of ~2e-9);
     # this form, max(x, 0) + log1p(exp(-|x|)), is the engine's and is exact everywhere.
     class StableSoftplus(torch.nn.Module):
@@ -85,7 +86,8 @@ def to_torch(model: Module) -> "torch.nn.Sequential":
             linear.weight.copy_(torch.tensor([[w.data for w in n.w] for n in layer.neurons],
                                              dtype=torch.float64))
             if has_bias:
-                linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64))
+                linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons],
+                                               dtype=torch.float64))
         modules.append(linear)
         act = _activation_module(torch, layer.activation)
         if act is not None:
@@ -93,7 +95,7 @@ def to_torch(model: Module) -> "torch.nn.Sequential":
     return torch.nn.Sequential(*modules)
 
 
-def _linear_weights(torch, module) -> List[Tuple[object, object]]:
+def _linear_weights(torch: Any, module: Any) -> List[Tuple[Any, Any]]:
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"from_torch needs a torch.nn.Module, got {type(module).__name__}")
     linears = [m for m in module.modules() if isinstance(m, torch.nn.Linear)]
