@@ -17,6 +17,7 @@ from __future__ import annotations
 import builtins
 from typing import Iterable, Optional, Sequence
 
+from .evaluators import FLOATS
 from .modes import MODE
 from .ops import Op
 from .value import Constant, Value, lift, node
@@ -80,15 +81,16 @@ def dot(ws: Iterable, xs: Iterable, bias: Optional[object] = None) -> Value:
     # node() inlined for the common case: a neuron's weighted sum is the hottest
     # constructor of a training step. The maths is still the rule table's.
     v = _new(Value)
-    v.data = out = _DOT.forward(xs, None)
+    v.data = out = _dot_forward(FLOATS, xs, None)  # the rule's maths, called without a wrapper
     v.grad = 0.0
     v.op = _DOT
     v.inputs = inputs
-    v.local = _DOT.local(xs, out, None)
+    v.local = _dot_local(FLOATS, xs, out, None)
     return v
 
 
 _DOT = Op.DOT
+_dot_forward, _dot_local = _DOT.maths_forward, _DOT.maths_local
 _new = object.__new__
 _VALUE_TYPES = frozenset((Value, Constant))
 
