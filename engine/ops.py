@@ -244,7 +244,8 @@ ERF = _rule("erf", "erf", lambda F, x, a: F.erf(x[0]),
 
 # --- activations -----------------------------------------------------------------
 
-RELU = _rule("relu", "ReLU", lambda F, x, a: F.where(x[0] <= 0.0, 0.0, x[0]),  # nan stays nan
+# relu(-0.0) is -0.0 and relu(nan) is nan, as in PyTorch (and micrograd's `0 if x < 0 else x`)
+RELU = _rule("relu", "ReLU", lambda F, x, a: F.where(x[0] < 0.0, 0.0, x[0]),
              lambda F, x, o, a: (F.where(x[0] <= 0.0, 0.0, 1.0),),
              "max({0}, 0)", ("1 if {0} > 0 else 0",), kinks=(0.0,), activation="relu-like",
              torch_module=lambda nn: nn.ReLU())
@@ -267,8 +268,8 @@ LEAKY_RELU_SLOPE = 0.01
 
 
 def _times(F, x, y):
-    """``x * y``, with ``0 * inf`` taken as 0 (the limit for GELU's and SiLU's tails)."""
-    return F.where(F.eq(y, 0.0), 0.0, x * y)
+    """``x * y``, with ``-inf * 0`` taken as its limit -0 (GELU's and SiLU's left tails)."""
+    return F.where(F.eq(y, 0.0), F.where(x < 0.0, -0.0, 0.0), x * y)
 
 
 def _normal_cdf(F, v):
@@ -337,7 +338,7 @@ def _bce_logs(F, p):
 def _bce_forward(F, x, a):
     p, y = x
     log_p, log_q = _bce_logs(F, p)
-    return -(y * log_p + (1.0 - y) * log_q)
+    return (y - 1.0) * log_q - y * log_p  # PyTorch's order of operations: the same zeros' signs
 
 
 def _bce_local(F, x, o, a):

@@ -92,7 +92,7 @@ def test_activations_match_torch_at_every_edge_including_the_sign_of_zero(torch,
 @pytest.mark.parametrize("name, x, value, grad", [
     # signed zeros where the sign is defined, subnormals kept, limits in the tails
     ("tanh", -0.0, -0.0, 1.0), ("sqrt", -0.0, -0.0, -INF), ("abs", -0.0, 0.0, 0.0),
-    ("relu", -0.0, 0.0, 0.0), ("leaky_relu", -0.0, -0.0, 0.01),
+    ("relu", -0.0, -0.0, 0.0), ("leaky_relu", -0.0, -0.0, 0.01),  # -0.0 stays -0.0, as in torch
     ("silu", -745.0, -745.0 * 5e-324, 5e-324 * (1.0 - 745.0)),
     ("sigmoid", 1e308, 1.0, 0.0), ("sigmoid", -1e308, 0.0, 0.0), ("sigmoid", -745.0, 5e-324, 5e-324),
     ("sigmoid", -0.0, 0.5, 0.25), ("sigmoid", 5e-324, 0.5, 0.25),
@@ -103,10 +103,10 @@ def test_activations_match_torch_at_every_edge_including_the_sign_of_zero(torch,
     ("exp", -1e308, 0.0, 0.0), ("exp", -0.0, 1.0, 1.0),
     ("log", 5e-324, math.log(5e-324), INF), ("log", -0.0, -INF, -INF),
     ("log", -5e-324, NAN, -INF), ("log", 1e308, math.log(1e308), 1e-308),
-    ("gelu", 1e308, 1e308, 1.0), ("gelu", -1e308, 0.0, 0.0), ("gelu", -0.0, -0.0, 0.5),
-    ("gelu_tanh", 1e308, 1e308, 1.0), ("gelu_tanh", -1e308, 0.0, 0.0),
-    ("silu", 1e308, 1e308, 1.0), ("silu", -1e308, 0.0, 0.0), ("silu", -0.0, -0.0, 0.5),
-    ("gelu", -INF, 0.0, 0.0), ("silu", -INF, 0.0, 0.0),  # the limits (torch: nan)
+    ("gelu", 1e308, 1e308, 1.0), ("gelu", -1e308, -0.0, 0.0), ("gelu", -0.0, -0.0, 0.5),
+    ("gelu_tanh", 1e308, 1e308, 1.0), ("gelu_tanh", -1e308, -0.0, 0.0),
+    ("silu", 1e308, 1e308, 1.0), ("silu", -1e308, -0.0, 0.0), ("silu", -0.0, -0.0, 0.5),
+    ("gelu", -INF, -0.0, 0.0), ("silu", -INF, -0.0, 0.0),  # the limits, from below (torch: nan)
     ("silu", INF, INF, NAN),  # x * (1 - σ(x)) is inf * 0 at x = inf, as in torch
     ("sigmoid", NAN, NAN, NAN), ("softplus", NAN, NAN, NAN),
     ("relu", NAN, NAN, 1.0),  # nan stays nan; the local slope is 1 (nan <= 0 is false), as in torch
