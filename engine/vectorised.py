@@ -38,12 +38,11 @@ __all__ = ["VectorisedTrace"]
 class _Group:
     """Nodes of one level with the same op, number of inputs and setting."""
 
-    def __init__(self, op, attr, out: List[int], inputs: List[List[int]], edges: List[List[int]]
-                 ) -> None:
+    def __init__(self, op, attr, out: List[int], inputs: List[List[int]], first_edge: int) -> None:
         self.op, self.attr = op, attr
         self.out = np.array(out, dtype=np.intp)
         self.inputs = np.array(inputs, dtype=np.intp)
-        self.edges = np.array(edges, dtype=np.intp)
+        self.edges = slice(first_edge, first_edge + self.inputs.size)  # input-major: (n, m)
         self.unary = self.inputs.shape[1] == 1
         self.maths = op.builtin and RULES.get(op.name) is op
         # locals that are finite numbers whatever the inputs (add, sum): only upstream decides
@@ -79,17 +78,17 @@ class _Group:
             op, attr = self.op, self.attr
             local = np.array([op.local(tuple(row), out, attr) for row, out in
                               zip(X.tolist(), values[self.out].tolist())]).reshape(m, -1).T
-        edges = self.edges.T
+        edges = self.edges
         contribution = local * upstream
         if self.unary:  # as backward(): a unary node always adds
-            C[edges] = contribution
+            C[edges] = contribution.ravel()
             return
         adds = upstream != 0.0
         if not self.finite:  # sum(v.local) left to right, as backward(): accumulate adds in order
             total = np.add.accumulate(local, axis=0)[-1]
             adds |= ~(total - total == 0.0)
         # a skipped contribution adds -0.0, the exact identity of IEEE addition (x + -0.0 == x)
-        C[edges] = np.where(adds, contribution, -0.0)
+        C[edges] = np.where(adds, contribution, -0.0).ravel()
 
 
 class VectorisedTrace:
@@ -108,8 +107,6 @@ class VectorisedTrace:
         self.input_pos = np.array([j for _, j in pairs], dtype=np.intp)
         level = [0] * size
         groups: Dict[tuple, tuple] = {}
-        incoming: Dict[int, List[Tuple[int, int, int]]] = defaultdict(list)
-        n_edges = 0
         for k in range(size):
             op = tape.ops[k]
             if op is None:
@@ -118,24 +115,29 @@ class VectorisedTrace:
             ins = [tape.first[k]] if s == _UNARY else [tape.first[k], s] if s >= 0 else \
                 list(tape.wide[k])
             level[k] = 1 + max(level[i] for i in ins)
-            edges = list(range(n_edges, n_edges + len(ins)))
-            n_edges += len(ins)
-            for i, (u, e) in enumerate(zip(ins, edges)):
-                if tape.needs[u]:  # a gradient nobody reads (a constant's) is not summed
-                    incoming[u].append((-k, i, e))  # backward() visits k from the top, inputs in order
             attr = tape.attrs[k]
             key = (level[k], op, len(ins), attr if isinstance(attr, (float, type(None))) else id(attr))
-            out, rows, edge_rows = groups.setdefault(key, ([], [], []))
+            out, rows = groups.setdefault(key, ([], []))
             out.append(k)
             rows.append(ins)
-            edge_rows.append(edges)
         ordered = sorted(groups.items(), key=lambda kv: kv[0][0])
-        self.groups = [_Group(key[1], tape.attrs[out[0]], out, rows, edges)
-                       for key, (out, rows, edges) in ordered]
-        self.top = max(level) if level else 0
+        # Each group's edges are one block of the contribution array, input-major, so that
+        # storing a group's contributions is one slice; `incoming` lists, per node, the
+        # edges into it as (-consumer, input position, edge): backward()'s order when sorted.
+        incoming: Dict[int, List[Tuple[int, int, int]]] = defaultdict(list)
+        self.groups, n_edges = [], 0
         self.by_level: Dict[int, List[_Group]] = defaultdict(list)
-        for group, (key, _) in zip(self.groups, ordered):
+        for key, (out, rows) in ordered:
+            m, n = len(out), key[2]
+            group = _Group(key[1], tape.attrs[out[0]], out, rows, n_edges)
+            for j, (k, ins) in enumerate(zip(out, rows)):
+                for i, u in enumerate(ins):
+                    if tape.needs[u]:  # a gradient nobody reads (a constant's) is not summed
+                        incoming[u].append((-k, i, n_edges + i * m + j))
+            n_edges += m * n
+            self.groups.append(group)
             self.by_level[key[0]].append(group)
+        self.top = max(level) if level else 0
         self.edges = n_edges + 1  # the last edge is the dummy that adds -0.0
         self.additions = self._additions(incoming, level, n_edges)
         self.input_grads: tuple = ()
