@@ -263,7 +263,7 @@ def main(argv=None) -> Result:
     opts = options(NAME, argv)
     n, steps, grid = (40, 100, 40) if opts.quick else (100, 100, 90)
     X, y, signs = moons(n)
-    model = MLP(2, [16, 16, 1], seed=1337)
+    model = MLP(2, [16, 16, 1], init="auto", seed=1337)
     loss, _ = loss_and_accuracy(model, X, signs)
     nodes = engine.topological_order(loss)
     ops = sum(1 for v in nodes if v.op is not None)

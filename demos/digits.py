@@ -299,7 +299,7 @@ def main(argv=None) -> dict:
     epochs = 12
     if opts.quick:
         Xtr, ytr, Xte, yte, epochs = Xtr[:300], ytr[:300], Xte[:150], yte[:150], 4
-    model = MLP(64, [32, 10], seed=0)
+    model = MLP(64, [32, 10], init="auto", seed=0)
     result = {"replay_gap": None}
     say(f"""
         {len(X)} digits in the collection; this run trains on {len(Xtr)} and tests on

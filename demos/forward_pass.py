@@ -53,7 +53,7 @@ INPUT = [0.9, -0.4, 0.3]
 def make_model(seed: int = 3) -> nn.MLP:
     """A sigmoid MLP with small random biases (a fresh model's biases are all 0)."""
     model = nn.MLP(SIZES[0], SIZES[1], activation="sigmoid", output_activation="sigmoid",
-                   seed=seed)
+                   init="auto", seed=seed)  # Xavier uniform
     rng = random.Random(seed)
     for layer in model.layers:
         for neuron in layer.neurons:

@@ -192,7 +192,7 @@ def train_xor(X: list, y: list, steps: int, seeds=range(8)) -> tuple:
     model = losses = None
     tried = {}
     for seed in seeds:
-        model = nn.MLP(2, [2, 1], activation="tanh", seed=seed)
+        model = nn.MLP(2, [2, 1], activation="tanh", init="auto", seed=seed)  # Xavier
         losses = train(model, X, y, lambda outs, t: binary_cross_entropy_with_logits(outs, t),
                        steps=steps, lr=0.05, desc=f"XOR, seed {seed}")
         right = sum(int((score > 0) == bool(t)) for score, t in zip(scores(model, X), y))
@@ -275,10 +275,11 @@ def main(argv=None) -> dict:
     out = opts.out
 
     say("""Part 1: fit y = sin(1.6 x) + 0.3 x on [-3, 3] with a 1 -> 8 -> 1 network of
-        ReLU units, trained by Adam on the mean squared error.""")
+        ReLU units, trained by Adam on the mean squared error. init="auto" starts
+        the ReLU layer with He weights and the linear output with Xavier weights.""")
     X = linspace(-3.0, 3.0, 24 if opts.quick else 40)
     y = [target(x) for x in X]
-    model = nn.MLP(1, [8, 1], activation="relu", seed=2)
+    model = nn.MLP(1, [8, 1], activation="relu", init="auto", seed=2)  # He, then Xavier
     steps = 150 if opts.quick else 600
     losses = train(model, [[x] for x in X], y, mse_loss, steps=steps, lr=0.03, desc="curve")
     print(f"  mean squared error: {losses[0]:.4f} at the start, {losses[-1]:.5f} after {steps} steps\n")
@@ -298,7 +299,8 @@ def main(argv=None) -> dict:
         is nothing but those hinges added up.""")
     curve_png = plot_pieces(xs, pieces, bias, model_out, X, y, bends, out / "relu_pieces.png")
 
-    say("""Part 2: XOR. A 2 -> 2 -> 1 network with tanh hidden units, trained with
+    say("""Part 2: XOR. A 2 -> 2 -> 1 network with tanh hidden units (Xavier
+        initialisation, init="auto"), trained with
         binary cross-entropy (Adam) on small clouds of points around the four corners
         of the unit square.""")
     Xx, yx = xor_clouds(40 if opts.quick else 60)

@@ -24,7 +24,9 @@ opens as a notebook (jupytext percent format).
 # | He | `U(-a, a)`, `a = √(6 / fan_in)` | random, scaled for ReLU (which outputs 0 for about half of its inputs) |
 #
 # Biases start at 0 in all four; randomness in the weights is enough to break
-# the tie.
+# the tie. Every model here names its scheme with `init=`: a model given none
+# starts as micrograd's do, each weight drawn from U(-1, 1), and `init="auto"`
+# picks He for ReLU layers and Xavier for the rest.
 
 # %%
 import random

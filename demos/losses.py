@@ -145,7 +145,7 @@ def train_each(X: list, y: list[int], epochs: int, batch: int) -> tuple[dict, di
     """One identically started model per loss; returns models, histories and seconds."""
     models, histories, seconds = {}, {}, {}
     for name, loss in LOSSES.items():
-        model = MLP(2, [16, 16, 3], seed=0)
+        model = MLP(2, [16, 16, 3], init="auto", seed=0)
         start = time.perf_counter()
         histories[name] = fit(model, X, y, loss=loss, epochs=epochs, batch_size=batch,
                               optimizer=SGD(model.parameters(), lr=0.1, momentum=0.9))

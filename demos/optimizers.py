@@ -122,7 +122,7 @@ def moons_runs(X: list, y: list[int], epochs: int, batch: int) -> tuple[dict, di
     }
     histories, accuracies, seconds = {}, {}, {}
     for name, make in makers.items():
-        model = MLP(2, [16, 16, 1], seed=0)
+        model = MLP(2, [16, 16, 1], init="auto", seed=0)
         start = time.perf_counter()
         histories[name] = fit(model, X, y, loss="bce", optimizer=make(model.parameters()),
                               epochs=epochs, batch_size=batch, seed=0)

@@ -64,9 +64,9 @@ def tiny_trace():
 # %%
 def moons_workload(quick: bool):
     """micrograd's demo: moons, MLP(2, [16, 16, 1]), hinge loss + L2."""
-    X, y = make_moons(40 if quick else 100, noise=0.1)
+    X, y = make_moons(40 if quick else 100, noise=0.1, seed=0)
     Y = [2.0 * c - 1.0 for c in y]
-    model = nn.MLP(2, [16, 16, 1], seed=1337)
+    model = nn.MLP(2, [16, 16, 1], init="auto", seed=1337)
     params = model.parameters()
 
     def loss():
@@ -150,7 +150,7 @@ def micrograd_step(quick: bool):
         from micrograd.nn import MLP
     except ImportError:
         return None
-    X, y = make_moons(100, noise=0.1)
+    X, y = make_moons(100, noise=0.1, seed=0)
     model = MLP(2, [16, 16, 1])
 
     def step(k):

@@ -98,3 +98,24 @@ def default_init(activation: ActivationSpec) -> str:
     else:  # a registered function counts by its name; any other callable is "custom"
         name = next((n for n, fn in ACTIVATIONS.items() if fn is activation), None)
     return "he_uniform" if name in RELU_FAMILY else "xavier_uniform"
+
+
+def resolve_activation(activation: object, nonlin: object = None) -> ActivationSpec:
+    """The activation from ours (``activation=``) or micrograd's keyword (``nonlin=``).
+
+    micrograd's ``nonlin`` is a flag: True is ReLU, False is no activation. A
+    bool in the ``activation`` slot means the same (micrograd's second
+    positional argument is ``nonlin``).
+    """
+    if nonlin is not None:
+        if not isinstance(nonlin, bool):
+            raise TypeError(f"nonlin must be True (ReLU) or False (linear), got {nonlin!r}")
+        if activation is not None:
+            raise ValueError(f"pass activation= or micrograd's nonlin=, not both "
+                             f"(got activation={activation_name(activation)!r}, nonlin={nonlin})")
+        activation = nonlin
+    if activation is None:
+        return "relu"
+    if isinstance(activation, bool):
+        return "relu" if activation else "linear"
+    return activation

@@ -6,14 +6,18 @@ neurons in its layer. The formulas match ``torch.nn.init``:
 ========================  ====================================================
 ``zeros``                 every weight 0 (shows the symmetry problem: all
                           neurons of a layer stay identical forever)
-``uniform``               U(-1, 1), micrograd's choice
+``uniform``               U(-1, 1), micrograd's choice and the default
 ``xavier_uniform``        U(-a, a), a = sqrt(6 / (fan_in + fan_out))  (gain 1)
 ``xavier_normal``         N(0, s²), s = sqrt(2 / (fan_in + fan_out))   (gain 1)
 ``he_uniform``            U(-a, a), a = sqrt(6 / fan_in)  (kaiming_uniform_, a=0)
 ``he_normal``             N(0, s²), s = sqrt(2 / fan_in)  (kaiming_normal_, a=0)
 ========================  ====================================================
 
-Biases always start at 0, as in micrograd.
+Biases always start at 0, as in micrograd. A module given no ``init`` uses
+``uniform``, drawn from Python's global ``random`` stream when it has no
+``seed``, so ``random.seed(1337)`` then ``MLP(2, [16, 16, 1])`` gives the
+weights micrograd gives. ``init="auto"`` picks by activation instead: He for
+the ReLU family, Xavier for the rest (see :func:`nn.activations.default_init`).
 
 >>> import random
 >>> rng = random.Random(0)
@@ -31,6 +35,7 @@ import random
 from typing import Callable, Dict, Union
 
 from ._checks import finite_number, positive_int
+from .activations import ActivationSpec, default_init
 
 Initializer = Callable[[int, int, random.Random], float]
 
@@ -101,16 +106,22 @@ def init_value(name: Union[str, Initializer], fan_in: int, fan_out: int,
     return finite_number(value, f"init {getattr(name, '__name__', name)!r} value")
 
 
+def global_random() -> random.Random:
+    """The hidden ``random.Random`` behind the ``random`` module's functions (``random.seed`` seeds it)."""
+    return random.random.__self__
+
+
 def make_rng(seed: object = None, rng: object = None) -> random.Random:
     """The random generator a module draws from: ``rng``, else ``random.Random(seed)``.
 
-    ``seed`` may also be a ``random.Random``. With neither, the generator is
-    seeded from Python's global ``random`` module, so ``random.seed(1337)``
-    before building a model repeats its weights, as in micrograd's demo.
+    ``seed`` may also be a ``random.Random``. With neither, it is Python's
+    global ``random`` stream itself, so ``random.seed(1337)`` before building
+    a model repeats its weights, draw for draw as ``random.uniform`` would, as
+    in micrograd's demo.
 
     >>> make_rng(3).random() == make_rng(rng=random.Random(3)).random()
     True
-    >>> random.seed(1); a = make_rng().random(); random.seed(1); a == make_rng().random()
+    >>> random.seed(1); a = make_rng().random(); random.seed(1); a == random.random()
     True
     """
     if rng is not None and seed is not None:
@@ -121,8 +132,24 @@ def make_rng(seed: object = None, rng: object = None) -> random.Random:
         if not isinstance(rng, random.Random):
             raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
         return rng
-    if seed is not None and (type(seed) is not int):
-        raise TypeError(f"seed must be an int (or a random.Random), got {type(seed).__name__}")
     if seed is None:
-        seed = random.getrandbits(64)
+        return global_random()
+    if type(seed) is not int:
+        raise TypeError(f"seed must be an int (or a random.Random), got {type(seed).__name__}")
     return random.Random(seed)
+
+
+DEFAULT_INIT = "uniform"
+"""The scheme a module uses when given no ``init``: micrograd's U(-1, 1)."""
+
+AUTO_INIT = "auto"
+"""``init="auto"``: He uniform for the ReLU family, Xavier uniform for other activations."""
+
+
+def resolve_init(init: object, activation: ActivationSpec) -> Union[str, Initializer]:
+    """The scheme a neuron draws from: the default, ``auto``'s pick for the activation, or ``init``."""
+    if init is None:
+        return DEFAULT_INIT
+    if isinstance(init, str) and init == AUTO_INIT:
+        return default_init(activation)
+    return init

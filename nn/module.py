@@ -5,6 +5,12 @@ sum is one ``dot`` node (``fused=True``), so a neuron adds two nodes to the
 graph; ``fused=False`` spells it out as ``w0*x0 + w1*x1 + ... + b`` with one
 node per multiplication and addition, which is what you want in a picture.
 
+With no ``init`` and no ``seed`` the weights are micrograd's: each one
+``random.uniform(-1, 1)`` from Python's global ``random`` stream, neuron by
+neuron and layer by layer, every bias 0. ``init=`` names another scheme
+(``"auto"``: He for ReLU layers, Xavier for the rest) and ``seed=`` gives a
+private, reproducible stream.
+
 >>> model = MLP(2, [16, 16, 1], seed=0)
 >>> len(model.parameters())
 337
@@ -25,8 +31,8 @@ from engine import Value, dot
 from engine.value import lift
 
 from ._checks import finite_number, positive_int
-from .activations import ActivationSpec, activation_name, default_init, get_activation, linear
-from .init import Initializer, get_initializer, make_rng
+from .activations import ActivationSpec, activation_name, get_activation, linear, resolve_activation
+from .init import Initializer, get_initializer, make_rng, resolve_init
 
 Inputs = Sequence[Union[float, Value]]
 
@@ -185,12 +191,17 @@ def _lift_inputs(x: Inputs, nin: int, who: str) -> tuple:
 class Neuron(Module):
     """One unit: ``activation(w·x + b)`` with ``nin`` weights and a bias.
 
-    ``init`` defaults to ``he_uniform`` for the ReLU family and
-    ``xavier_uniform`` for tanh, sigmoid, linear and custom activations;
-    the bias starts at 0. ``seed`` (or ``rng``, a ``random.Random``) makes
-    the weights reproducible; without either they follow Python's global
-    ``random`` state (so ``random.seed(n)`` works too). ``fan_out`` is the
-    layer width the Xavier formulas use (1 for a neuron on its own).
+    ``activation`` defaults to relu; micrograd's ``nonlin=False`` (or
+    ``Neuron(n, False)``) means linear and ``nonlin=True`` relu. ``init``
+    defaults to ``uniform``, micrograd's U(-1, 1); ``init="auto"`` picks
+    ``he_uniform`` for the ReLU family and ``xavier_uniform`` for tanh,
+    sigmoid, linear and custom activations; any name of
+    :data:`nn.INITIALIZERS` or a function works too. The bias starts at 0.
+    ``seed`` (or ``rng``, a ``random.Random``) gives a private, reproducible
+    stream; without either the weights come straight from Python's global
+    ``random`` stream (so ``random.seed(n)`` repeats them, as in micrograd).
+    ``fan_out`` is the layer width the Xavier formulas use (1 for a neuron
+    on its own).
 
     >>> n = Neuron(2, "tanh", init="uniform", seed=1)
     >>> [w.label for w in n.w], n.b.label
@@ -199,16 +210,20 @@ class Neuron(Module):
     ('tanh', 'dot')
     >>> Neuron(2, fused=False, seed=1)([1.0, 2.0]).inputs[0].op.name
     'add'
+    >>> Neuron(2, nonlin=False).activation, Neuron(2, "tanh", init="auto").init
+    ('linear', 'xavier_uniform')
     """
 
-    def __init__(self, nin: int, activation: ActivationSpec = "relu", *,
+    def __init__(self, nin: int, activation: Union[ActivationSpec, bool, None] = None, *,
+                 nonlin: Optional[bool] = None,
                  init: Union[str, Initializer, None] = None, bias: bool = True,
                  seed: Optional[int] = None, rng: Optional[random.Random] = None,
                  fused: bool = True, fan_out: int = 1) -> None:
         self.nin = positive_int(nin, "nin")
+        activation = resolve_activation(activation, nonlin)
         self._act = get_activation(activation)
         self.activation = activation if isinstance(activation, str) else self._act
-        self.init = default_init(activation) if init is None else init
+        self.init = resolve_init(init, activation)
         draw = get_initializer(self.init)
         positive_int(fan_out, "fan_out")
         for flag, what in ((bias, "bias"), (fused, "fused")):
@@ -253,23 +268,26 @@ def _relabel(module: Module, prefix: str) -> None:
 class Layer(Module):
     """``nout`` neurons reading the same ``nin`` inputs; calling it gives a list of Values.
 
-    Parameter labels read ``N<j>.w<i>`` and ``N<j>.b``. The init default follows
-    the activation as in :class:`Neuron`; all neurons share the layer's
-    activation and ``fused`` setting.
+    Parameter labels read ``N<j>.w<i>`` and ``N<j>.b``. ``activation``,
+    ``nonlin`` and ``init`` work as in :class:`Neuron` (weights drawn neuron by
+    neuron); all neurons share the layer's activation and ``fused`` setting.
+    As in micrograd, a layer of one neuron returns that Value, not a list.
 
     >>> layer = Layer(3, 2, activation="sigmoid", seed=0)
     >>> out = layer([1.0, 0.0, -1.0]); len(out), layer.neurons[1].b.label
     (2, 'N1.b')
-    >>> len(Layer(3, 1, seed=0)([1.0, 2.0, 3.0]))
-    1
+    >>> Layer(3, 1, nonlin=False, seed=0)([1.0, 2.0, 3.0]).op.name
+    'dot'
     """
 
-    def __init__(self, nin: int, nout: int, activation: ActivationSpec = "relu", *,
+    def __init__(self, nin: int, nout: int, activation: Union[ActivationSpec, bool, None] = None, *,
+                 nonlin: Optional[bool] = None,
                  init: Union[str, Initializer, None] = None, bias: bool = True,
                  seed: Optional[int] = None, rng: Optional[random.Random] = None,
                  fused: bool = True) -> None:
         self.nin = positive_int(nin, "nin")
         self.nout = positive_int(nout, "nout")
+        activation = resolve_activation(activation, nonlin)
         rng = make_rng(seed, rng)
         self.neurons = [Neuron(nin, activation, init=init, bias=bias, rng=rng, fused=fused,
                                fan_out=nout) for _ in range(nout)]
@@ -279,8 +297,9 @@ class Layer(Module):
         self.activation, self.init, self.fused = first.activation, first.init, fused
         self._act = None if first._act is linear else first._act  # shared by every neuron
 
-    def __call__(self, x: Inputs) -> List[Value]:
-        return self._forward(_lift_inputs(x, self.nin, "Layer"))
+    def __call__(self, x: Inputs) -> Union[Value, List[Value]]:
+        out = self._forward(_lift_inputs(x, self.nin, "Layer"))
+        return out[0] if len(out) == 1 else out
 
     def _forward(self, xs: Sequence[Value]) -> List[Value]:
         """The layer's outputs for inputs already lifted to Values (no checks)."""
@@ -310,19 +329,21 @@ class Layer(Module):
 class MLP(Module):
     """A multi-layer perceptron: layers of widths ``nouts`` on ``nin`` inputs.
 
-    Hidden layers use ``activation`` (default relu, initialised he_uniform);
-    the last layer uses ``output_activation`` (default linear, initialised
-    xavier_uniform), unless ``init`` names one scheme for all layers. Calling
-    it returns one Value when the last layer has one output, else a list.
-    Parameter labels read ``L<k>.N<j>.w<i>``.
+    Hidden layers use ``activation`` (default relu); the last layer uses
+    ``output_activation`` (default linear), as micrograd's MLP does. With no
+    ``init`` every layer draws micrograd's U(-1, 1); ``init`` names one scheme
+    for all layers, and ``init="auto"`` picks per layer (he_uniform for ReLU
+    layers, xavier_uniform for the linear output). Calling it returns one
+    Value when the last layer has one output, else a list. Parameter labels
+    read ``L<k>.N<j>.w<i>``.
 
-    >>> model = MLP(3, [4, 2], seed=0)
+    >>> model = MLP(3, [4, 2], init="auto", seed=0)
     >>> model
     MLP(
       (layers.0): Layer(nin=3, nout=4, activation='relu', init='he_uniform')
       (layers.1): Layer(nin=4, nout=2, activation='linear', init='xavier_uniform')
     )
-    >>> a, b = model([1.0, 2.0, 3.0]), MLP(3, [4, 2], seed=0)([1, 2, 3])
+    >>> a, b = model([1.0, 2.0, 3.0]), MLP(3, [4, 2], init="auto", seed=0)([1, 2, 3])
     >>> [v.data for v in a] == [v.data for v in b]
     True
     """

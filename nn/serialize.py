@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, List, Optional, Union
 
 from .activations import ACTIVATIONS
-from .init import INITIALIZERS
+from .init import AUTO_INIT, INITIALIZERS
 from engine.numeric import isfinite
 
 from .module import MLP, Layer, Module, Neuron
@@ -73,7 +73,7 @@ def architecture(model: Module) -> dict:
     else:
         raise TypeError(f"save knows MLP, Layer and Neuron, got {type(model).__name__}")
     init = model.init
-    arch["init"] = init if isinstance(init, str) and init in INITIALIZERS else None
+    arch["init"] = init if isinstance(init, str) and (init in INITIALIZERS or init == AUTO_INIT) else None
     arch["bias"] = first.b is not None
     arch["fused"] = model.fused
     return arch
@@ -95,7 +95,8 @@ def _check_arch(arch: object) -> Module:
         raise ValueError(f"{kind} architecture must have exactly the keys {sorted(expected)}, "
                          f"got {sorted(arch)}")
     args = [arch[name] for name in positional]
-    if arch["init"] is not None and (not isinstance(arch["init"], str) or arch["init"] not in INITIALIZERS):
+    if arch["init"] is not None and (not isinstance(arch["init"], str)
+                                  or arch["init"] not in (*INITIALIZERS, AUTO_INIT)):
         raise ValueError(f"unknown init {arch['init']!r} in architecture")
     try:
         # The weights drawn here are all overwritten from the file.

@@ -15,7 +15,7 @@ optional shuffled minibatches, a tqdm progress bar (only when stderr is a
 terminal) and a :class:`History` of loss and accuracy per epoch.
 
 >>> from nn import MLP, make_blobs
->>> X, y = make_blobs(20, centers=2, std=0.5)
+>>> X, y = make_blobs(20, centers=2, std=0.5, seed=0)
 >>> model = MLP(2, [4, 1], seed=0)
 >>> history = fit(model, X, y, epochs=20, lr=0.1)
 >>> len(history.loss), history.accuracy[-1]

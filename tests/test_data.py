@@ -1,22 +1,22 @@
-"""nn.data: deterministic toy datasets with the documented shapes, and train_test_split."""
+"""nn.data: reproducible toy datasets with the documented shapes, and train_test_split."""
 
 import math
+import random
 from collections import Counter
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nn.data import (DEFAULT_SEED, make_blobs, make_circles, make_moons, make_spirals, make_xor,
-                     train_test_split)
+from nn.data import make_blobs, make_circles, make_moons, make_spirals, make_xor, train_test_split
 
 GENERATORS = [make_moons, make_circles, make_xor, make_spirals, make_blobs]
 
 
 @pytest.mark.parametrize("make", GENERATORS)
-def test_same_call_same_data_and_seed_matters(make):
-    X, y = make()
-    assert (X, y) == make() == make(seed=DEFAULT_SEED)
+def test_same_seed_same_data_and_seed_matters(make):
+    X, y = make(seed=0)
+    assert (X, y) == make(seed=0) == make(random_state=0) == make(seed=random.Random(0))
     assert make(seed=1) != (X, y)
     assert all(type(v) is float for row in X for v in row)
     assert all(type(t) is int for t in y)
@@ -31,6 +31,55 @@ def test_sizes_and_balanced_labels(make, n, classes):
     counts = Counter(y)
     assert sorted(counts) == list(range(classes))
     assert max(counts.values()) - min(counts.values()) <= 1
+
+
+@pytest.mark.parametrize("make", GENERATORS)
+def test_no_seed_draws_from_the_global_stream(make):
+    random.seed(1337)
+    first = make()
+    after = random.random()
+    random.seed(1337)
+    assert make() == first  # random.seed reproduces the data...
+    assert random.random() == after  # ...because the data took its draws from that stream
+    assert make() != first
+
+
+@pytest.mark.parametrize("make", GENERATORS)
+def test_seeded_data_leaves_the_global_stream_alone(make):
+    random.seed(5)
+    expected = random.random()
+    random.seed(5)
+    make(seed=3)
+    assert random.random() == expected
+
+
+@pytest.mark.parametrize("make", GENERATORS)
+def test_scikit_learn_spellings_mean_the_same(make):
+    assert make(n_samples=12, random_state=4) == make(12, seed=4)
+    X, y = make(n_samples=12, random_state=4, shuffle=False)
+    assert y == sorted(y) and sorted(map(tuple, X)) == sorted(map(tuple, make(12, seed=4)[0]))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: make_moons(10, n_samples=10), "pass n= or scikit-learn's n_samples=, not both"),
+    (lambda: make_xor(seed=1, random_state=1), "pass seed= or scikit-learn's random_state=, not both"),
+    (lambda: make_blobs(std=0.5, cluster_std=0.5), "pass std= or scikit-learn's cluster_std=, not both"),
+    (lambda: train_test_split([[1]] * 4, [0] * 4, seed=0, random_state=0), "seed= or scikit-learn's random_state"),
+    (lambda: make_circles(random_state="7"), "random_state must be an int, a random.Random or None"),
+    (lambda: make_spirals(shuffle=None), "shuffle must be True or False"),
+])
+def test_conflicting_or_wrong_spellings_are_type_errors(call, message):
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+def test_wrong_sizes_name_the_spelling_used():
+    with pytest.raises(ValueError, match="n_samples must be a positive int"):
+        make_blobs(n_samples=0)
+    with pytest.raises(ValueError, match=r"n_samples\[1\] must be a positive int"):
+        make_moons(n_samples=(3, 0))
+    with pytest.raises(ValueError, match=r"n_samples as a tuple must be \(outer, inner\)"):
+        make_circles(n_samples=(1, 2, 3))
 
 
 def test_defaults_match_the_documented_sizes():
@@ -107,13 +156,17 @@ def test_bad_arguments(call, error, message):
 
 
 def test_train_test_split_partitions_deterministically():
-    X, y = make_moons(40)
-    Xtr, Xte, ytr, yte = train_test_split(X, y)
+    X, y = make_moons(40, seed=0)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, seed=0)
     assert len(Xte) == 10 and len(Xtr) == 30
     pairs = sorted(map(tuple, (row + [t] for row, t in zip(Xtr + Xte, ytr + yte))))
     assert pairs == sorted(map(tuple, (row + [t] for row, t in zip(X, y))))
-    assert train_test_split(X, y) == (Xtr, Xte, ytr, yte)
+    assert train_test_split(X, y, seed=0) == (Xtr, Xte, ytr, yte) == train_test_split(X, y, random_state=0)
     assert train_test_split(X, y, seed=1) != (Xtr, Xte, ytr, yte)
+    random.seed(2)
+    unseeded = train_test_split(X, y)
+    random.seed(2)
+    assert train_test_split(X, y) == unseeded
     assert len(train_test_split(X, y, test_size=0.1)[1]) == 4
     assert len(train_test_split(X, y, test_size=0.11)[1]) == 5  # rounded up
     assert len(train_test_split(X, y, test_size=7)[1]) == 7
@@ -153,3 +206,14 @@ def test_noise_free_shapes_match_scikit_learn(n):
     assert as_set(*make_moons(n, noise=0.0)) == as_set(theirs[0].tolist(), theirs[1].tolist())
     theirs = datasets.make_circles(n_samples=n, noise=None, factor=0.5, shuffle=False)
     assert as_set(*make_circles(n, noise=0.0, factor=0.5)) == as_set(theirs[0].tolist(), theirs[1].tolist())
+
+
+def test_scikit_learn_calls_run_unchanged_with_the_same_shapes():
+    datasets = pytest.importorskip("sklearn.datasets")
+    for ours, theirs in ((make_moons, datasets.make_moons), (make_circles, datasets.make_circles)):
+        kwargs = dict(n_samples=(3, 5), noise=0.0, shuffle=False)
+        X, y = ours(**kwargs, random_state=0)
+        Xs, ys = theirs(**kwargs, random_state=0)
+        assert y == ys.tolist()
+        if ours is make_moons:  # circles: scikit-learn's default factor is 0.8, ours 0.5
+            assert max(abs(a - b) for r, q in zip(X, Xs.tolist()) for a, b in zip(r, q)) < 1e-12

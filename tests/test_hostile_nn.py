@@ -24,7 +24,7 @@ v = Value(0.5, label="v")
 MODEL = nn.MLP(2, [3, 1], seed=0)
 MODEL3 = nn.MLP(2, [3, 3], seed=0)
 NEURON = nn.Neuron(2, seed=0)
-X2, Y2 = nn.make_moons(8)
+X2, Y2 = nn.make_moons(8, seed=0)
 
 NN = [
     (f"{cls.__name__}(nin={n!r})", (lambda cls=cls, n=n: cls(n, *extra)), ValueError,
@@ -46,7 +46,10 @@ NN = [
      ValueError, "unknown activation 'Relu'"),
     ("unknown output activation", lambda: nn.MLP(2, [1], output_activation="softmax"),
      ValueError, "unknown activation 'softmax'"),
-    ("activation None", lambda: nn.Neuron(2, None), TypeError, "activation must be a name"),
+    ("activation 0", lambda: nn.Neuron(2, 0), TypeError, "activation must be a name"),
+    ("nonlin str", lambda: nn.Neuron(2, nonlin="yes"), TypeError, "nonlin must be True.*or False"),
+    ("nonlin and activation", lambda: nn.Layer(2, 2, "tanh", nonlin=False), ValueError,
+     "activation= or micrograd's nonlin=, not both"),
     ("activation returns float", lambda: nn.Neuron(2, lambda x: 1.0), TypeError,
      "must return a Value"),
     ("unknown init", lambda: nn.Neuron(2, init="glorot"), ValueError,
@@ -192,7 +195,7 @@ def _later_lr():
 DATA = [
     (f"{fn.__name__}(n={n!r})", (lambda fn=fn, n=n: fn(n)), ValueError, "n must be a positive int")
     for fn in (nn.make_moons, nn.make_circles, nn.make_xor, nn.make_spirals, nn.make_blobs)
-    for n in (0, -5, 2.5, None, True, "10")
+    for n in (0, -5, 2.5, [10], True, "10")  # None is the default size
 ] + [
     (f"{fn.__name__} seed str", (lambda fn=fn: fn(10, seed="a")), TypeError, "seed must be an int")
     for fn in (nn.make_moons, nn.make_circles, nn.make_xor, nn.make_spirals, nn.make_blobs)

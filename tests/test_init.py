@@ -90,13 +90,22 @@ def test_callable_init_is_used_for_every_weight():
     assert all(n.b.data == 0.0 for n in layer.neurons)
 
 
-def test_module_defaults_follow_the_activation():
-    model = MLP(2, [16, 16, 1], seed=0)  # relu hidden, linear output
+def test_default_init_is_micrograds_uniform_for_every_activation():
+    for model in (MLP(2, [16, 16, 1], seed=0), MLP(2, [4, 1], "tanh", "sigmoid", seed=0)):
+        assert {layer.init for layer in model.layers} == {"uniform"}
+        weights = [w.data for layer in model.layers for n in layer.neurons for w in n.w]
+        rng = random.Random(0)  # seed=0: the same U(-1, 1) draws from a private stream
+        assert weights == [rng.uniform(-1.0, 1.0) for _ in weights]
+        assert all(n.b.data == 0.0 for layer in model.layers for n in layer.neurons)
+
+
+def test_auto_init_follows_the_activation():
+    model = MLP(2, [16, 16, 1], init="auto", seed=0)  # relu hidden, linear output
     assert [layer.init for layer in model.layers] == ["he_uniform", "he_uniform", "xavier_uniform"]
     first = [w.data for n in model.layers[0].neurons for w in n.w]
     assert max(map(abs, first)) <= math.sqrt(6.0 / 2)
     assert max(abs(w.data) for w in model.layers[2].neurons[0].w) <= math.sqrt(6.0 / 17)
-    assert [layer.init for layer in MLP(2, [4, 1], "tanh", "sigmoid").layers] == \
+    assert [layer.init for layer in MLP(2, [4, 1], "tanh", "sigmoid", init="auto").layers] == \
         ["xavier_uniform", "xavier_uniform"]
     assert [layer.init for layer in MLP(2, [4, 1], init="uniform").layers] == ["uniform", "uniform"]
 
@@ -121,3 +130,25 @@ def test_unseeded_models_follow_the_global_random_seed():
     b = MLP(2, [3, 1]).state_dict()
     c = MLP(2, [3, 1]).state_dict()
     assert a == b != c
+
+
+def test_unseeded_weights_are_the_global_streams_uniform_draws_in_order():
+    """Neuron by neuron, layer by layer, one random.uniform(-1, 1) per weight; biases draw nothing."""
+    random.seed(7)
+    model = MLP(3, [4, 2])
+    after_model = random.random()
+    random.seed(7)
+    expected = [random.uniform(-1, 1) for _ in range(3 * 4 + 4 * 2)]
+    assert random.random() == after_model  # the model took exactly those draws
+    weights = [w.data for layer in model.layers for n in layer.neurons for w in n.w]
+    assert weights == expected
+    assert all(n.b.data == 0.0 for layer in model.layers for n in layer.neurons)
+
+
+def test_a_seeded_model_leaves_the_global_stream_alone():
+    random.seed(11)
+    expected = random.random()
+    random.seed(11)
+    first = MLP(2, [3, 1], seed=5, init="he_normal").state_dict()
+    assert random.random() == expected
+    assert MLP(2, [3, 1], seed=5, init="he_normal").state_dict() == first

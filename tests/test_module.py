@@ -33,9 +33,13 @@ def test_mlp_returns_one_value_for_one_output_else_a_list():
     assert isinstance(out, list) and len(out) == 2 and all(isinstance(v, Value) for v in out)
 
 
-def test_layer_always_returns_a_list_even_of_width_one():
-    out = Layer(3, 1, seed=0)([1.0, 2.0, 3.0])
-    assert isinstance(out, list) and len(out) == 1
+def test_layer_of_one_neuron_returns_its_value_as_micrograd_does():
+    layer = Layer(3, 1, seed=0)
+    out = layer([1.0, 2.0, 3.0])
+    assert isinstance(out, Value)
+    assert out.data == layer.neurons[0]([1.0, 2.0, 3.0]).data
+    wide = Layer(3, 2, seed=0)([1.0, 2.0, 3.0])
+    assert isinstance(wide, list) and len(wide) == 2
 
 
 def test_hidden_width_one_works_and_backpropagates():
@@ -272,10 +276,11 @@ def test_nested_repr():
     text = repr(MLP(2, [16, 1], activation="tanh", seed=0))
     assert text.splitlines() == [
         "MLP(",
-        "  (layers.0): Layer(nin=2, nout=16, activation='tanh', init='xavier_uniform')",
-        "  (layers.1): Layer(nin=16, nout=1, activation='linear', init='xavier_uniform')",
+        "  (layers.0): Layer(nin=2, nout=16, activation='tanh', init='uniform')",
+        "  (layers.1): Layer(nin=16, nout=1, activation='linear', init='uniform')",
         ")",
     ]
+    assert "init='xavier_uniform'" in repr(MLP(2, [16, 1], activation="tanh", init="auto", seed=0))
     assert repr(Neuron(3, "relu", bias=False, fused=False)) == \
         "Neuron(nin=3, activation='relu', bias=False, fused=False)"
 
