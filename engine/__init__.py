@@ -28,3 +28,7 @@ __all__ = [
     "trace", "Trace", "TraceError", "FrozenValueWarning",
     "draw_dot", "dot_available", "save_player",
 ]
+from .grade import GradeReport, grade  # grading gradients worked out by hand
+from .mistakes import MISTAKES, Mistake
+
+__all__ += ["grade", "GradeReport", "MISTAKES", "Mistake"]
