@@ -25,7 +25,8 @@ import numbers
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional
 
-from .backprop import fmt, topological_order
+from .backprop import topological_order
+from .naming import fmt
 from .mistakes import MISTAKES, Mistake, close, simulate
 
 REL_TOL = 1e-3
