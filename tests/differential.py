@@ -9,7 +9,6 @@ each evaluator whose output or leaf grads differ from eager in any bit (every na
 
 from __future__ import annotations
 
-import math
 import struct
 from dataclasses import dataclass
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
