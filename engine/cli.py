@@ -28,12 +28,16 @@ gradients:
 from __future__ import annotations
 
 import argparse
+import codecs
+import keyword
+import os
 import sys
-from typing import TYPE_CHECKING, List, Optional, Sequence
+import unicodedata
+from typing import TYPE_CHECKING, List, Optional, Sequence, TextIO
 
 from .backprop import backward_steps, topological_order
+from .expr import MAX_LENGTH, expression_names, normal_name, parse_expression, unary_functions
 from .naming import NodeNames, fmt
-from .expr import MAX_LENGTH, parse_expression, unary_functions
 
 if TYPE_CHECKING:
     from .value import Value
@@ -59,9 +63,70 @@ class UsageError(Exception):
     """Bad command-line input: reported with exit status 2."""
 
 
+# --- writing to any terminal ---------------------------------------------------------------
+
+ASCII_SPELLINGS = {
+    "∂": "d", "σ": "sigma", "Σ": "sum", "Φ": "Phi", "φ": "phi", "π": "pi", "√": "sqrt",
+    "→": "->", "←": "<-", "×": "x", "·": "*", "−": "-", "–": "-", "—": "--", "…": "...",
+    "≈": "~", "≤": "<=", "≥": ">=", "≠": "!=", "∞": "inf", "⁻": "^-",
+    "⁰": "^0", "¹": "^1", "²": "^2", "³": "^3", "⁴": "^4", "\ufffd": "?",
+}
+"""How a character the terminal cannot show is written instead (others: NFKD, then ``\\uXXXX``)."""
+
+
+def _ascii_spelling(char: str) -> str:
+    if char in ASCII_SPELLINGS:
+        return ASCII_SPELLINGS[char]
+    folded = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
+    return folded or f"\\u{ord(char):04x}"  # ａ -> a, é -> e, 𝑥 -> x; 日 -> \u65e5
+
+
+def _spell(error: UnicodeError) -> tuple:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start:error.end]
+    return "".join(_ascii_spelling(c) for c in text), error.end
+
+
+codecs.register_error("chainrule.ascii", _spell)
+
+
+class TerminalWriter:
+    """A text stream that writes only what its encoding can show, in ASCII spellings otherwise.
+
+    >>> import io
+    >>> out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    >>> _ = TerminalWriter(out).write("∂out/∂a = σ(x)²")
+    >>> out.flush(); out.buffer.getvalue()
+    b'dout/da = sigma(x)^2'
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> int:
+        """Write ``text``, each character the encoding lacks replaced by its spelling."""
+        safe = text.encode(self.encoding, "chainrule.ascii").decode(self.encoding, "replace")
+        return self.stream.write(safe)
+
+    def flush(self) -> None:
+        """Flush the underlying stream."""
+        self.stream.flush()
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, printing usage and errors (which may quote any text) through a TerminalWriter."""
+
+    def _print_message(self, message: str, file: Optional[TextIO] = None) -> None:
+        if message:
+            stream = file if file is not None else sys.stderr
+            TerminalWriter(stream).write(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``chainrule`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="chainrule", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="See backpropagation one step at a time (chainrule's scalar autograd engine).",
         epilog=EXAMPLES)
@@ -96,8 +161,8 @@ def parse_values(items: Sequence[str]) -> dict:
     values = {}
     for item in items:
         name, sep, number = item.partition("=")
-        name, number = name.strip(), number.strip()
-        if not sep or not name.isidentifier():
+        name, number = normal_name(name.strip()), number.strip()  # as Python reads identifiers
+        if not sep or not name.isidentifier() or keyword.iskeyword(name):
             raise UsageError(f"bad value {item!r}: expected NAME=NUMBER, e.g. a=2.5")
         if name in values:
             raise UsageError(f"{name!r} is given twice")
@@ -130,8 +195,38 @@ def forward_lines(root: "Value") -> List[str]:
     return lines
 
 
+def check_names(expression: str, values: dict) -> None:
+    """A :class:`UsageError` unless ``values`` gives exactly the names ``expression`` uses.
+
+    >>> check_names("a*b", {"a": 2.0})
+    Traceback (most recent call last):
+    ...
+    engine.cli.UsageError: no value for b: give b=NUMBER (e.g. b=2.5)
+    >>> check_names("a*2", {"a": 2.0, "c": 1.0})
+    Traceback (most recent call last):
+    ...
+    engine.cli.UsageError: unknown name c (c=1): the expression uses only a
+    """
+    try:
+        used = expression_names(expression)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    functions = unary_functions()
+    missing = [n for n in used if n not in values and n not in functions]
+    if missing:
+        raise UsageError(f"no value for {', '.join(missing)}: give "
+                         + " ".join(f"{n}=NUMBER" for n in missing) + f" (e.g. {missing[0]}=2.5)")
+    extra = [n for n in values if n not in used]
+    if extra:
+        known = ", ".join(used) if used else "no names"
+        raise UsageError(f"unknown name{'s' if len(extra) > 1 else ''} "
+                         + ", ".join(f"{n} ({n}={fmt(values[n])})" for n in extra)
+                         + f": the expression uses {'only ' if used else ''}{known}")
+
+
 def _step(args: argparse.Namespace, out) -> int:
     values = parse_values(args.values)
+    check_names(args.expression, values)
     try:
         root = parse_expression(args.expression, values)
     except ValueError as e:
@@ -160,7 +255,7 @@ def _step(args: argparse.Namespace, out) -> int:
                 break
             interactive = answer != "a"
     _print_grads(root, out)
-    return _write_files(root, args, out)
+    return _write_files(root, args, out, TerminalWriter(sys.stderr))
 
 
 def _ask(out) -> str:
@@ -183,7 +278,7 @@ def _print_grads(root, out) -> None:
         print(f"  {names(v)}.grad = {fmt(v.grad)}", file=out)
 
 
-def _write_files(root, args: argparse.Namespace, out) -> int:
+def _write_files(root, args: argparse.Namespace, out, err=None) -> int:
     status = 0
     if args.svg:
         try:
@@ -193,7 +288,7 @@ def _write_files(root, args: argparse.Namespace, out) -> int:
                 f.write(svg)
             print(f"wrote {args.svg}", file=out)
         except Exception as e:  # missing dot, too big, unwritable path: report, don't crash
-            print(f"chainrule: could not write {args.svg}: {e}", file=sys.stderr)
+            print(f"chainrule: could not write {args.svg}: {e}", file=err)
             status = 1
     if args.html:  # last: the player runs its own backward pass (leaf grads accumulate)
         from .player import save_player
@@ -201,7 +296,7 @@ def _write_files(root, args: argparse.Namespace, out) -> int:
             save_player(root, args.html, title=args.title)
             print(f"wrote {args.html}", file=out)
         except OSError as e:
-            print(f"chainrule: could not write {args.html}: {e}", file=sys.stderr)
+            print(f"chainrule: could not write {args.html}: {e}", file=err)
             status = 1
     return status
 
@@ -215,21 +310,47 @@ def _functions(out) -> int:
     return 0
 
 
+BROKEN_PIPE = 141
+"""Exit status when the reader of the output went away (``| head``): 128 + SIGPIPE, as a shell reports it."""
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the ``chainrule`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    """Run the ``chainrule`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
+
+    Output goes through a :class:`TerminalWriter`, so any terminal encoding works;
+    a closed pipe ends the command quietly with status ``BROKEN_PIPE``.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
+    out = TerminalWriter(sys.stdout)
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as e:  # --help (0) or a usage error (2, message already printed)
-        return int(e.code or 0)
-    out = sys.stdout
-    try:
-        if args.command == "functions":
-            return _functions(out)
-        return _step(args, out)
-    except UsageError as e:
-        print(f"chainrule {args.command}: error: {e}", file=sys.stderr)
-        return 2
+        if not argv:  # a bare `chainrule`: show what it can do
+            parser.print_help(sys.stdout)
+            return 0
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as e:  # --help (0) or a usage error (2, message already printed)
+            return int(e.code or 0)
+        try:
+            status = _functions(out) if args.command == "functions" else _step(args, out)
+        except UsageError as e:
+            print(f"chainrule {args.command}: error: {e}", file=TerminalWriter(sys.stderr))
+            return 2
+        out.flush()  # now, so a closed pipe is seen here and not while Python exits
+        return status
+    except BrokenPipeError:
+        _silence_stdout()
+        return BROKEN_PIPE
     except KeyboardInterrupt:
         print("", file=out)
         return 130
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so flushing the unwritable rest at exit raises nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's capture)
+        pass

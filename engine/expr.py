@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import ast
 import keyword
-import warnings
 import operator
+import unicodedata
+import warnings
 from typing import Mapping, Sequence, Union
 
 from .functional import sum as value_sum
@@ -93,17 +94,10 @@ def parse_expression(text: str, values: Mapping[str, Union[Number, Value]]) -> V
     >>> parse_expression("9 ** 9 ** 9", {}).data
     inf
     """
-    if not isinstance(text, str):
-        raise TypeError(f"expression must be a str, got {type(text).__name__}")
     if not isinstance(values, Mapping):
         raise TypeError(f"values must be a dict of name -> number, got {type(values).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise ValueError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
-    if not text.strip():
-        raise ValueError("expression is empty; expected something like \"(a*b + c).tanh()\"")
     leaves = _leaves(values)
     tree = _parse(text)
-    _check_depth(tree.body, text)
     builder = _Builder(text, leaves)
     out = builder.build(tree.body)
     if not isinstance(out, Value):  # a bare number: still a node, never a Python float
@@ -114,11 +108,39 @@ def parse_expression(text: str, values: Mapping[str, Union[Number, Value]]) -> V
     return out
 
 
+def expression_names(text: str) -> list:
+    """The variable names ``text`` uses, NFKC-normalised as Python reads them, in order.
+
+    Names called as functions (``tanh(x)``) are not variables; a syntax error or a
+    lone surrogate is the same ``ValueError`` :func:`parse_expression` gives.
+
+    >>> expression_names("(a*b + a).tanh() + tanh(ｃ)")
+    ['a', 'b', 'c']
+    """
+    called = set()
+    found: dict = {}
+    for node in ast.walk(_parse(text)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            called.add(id(node.func))
+        elif isinstance(node, ast.Name) and id(node) not in called:
+            where = (node.lineno, node.col_offset)
+            found[node.id] = min(found.get(node.id, where), where)
+    return sorted(found, key=found.__getitem__)
+
+
+def normal_name(name: str) -> str:
+    """``name`` as Python's tokenizer reads an identifier (NFKC): ``ａ``, ``𝑥``, ``ﬁ`` -> a, x, fi."""
+    return unicodedata.normalize("NFKC", name)
+
+
 def _leaves(values: Mapping) -> dict:
     leaves = {}
-    for name, x in values.items():
+    for given, x in values.items():
+        name = normal_name(given) if isinstance(given, str) else given
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
-            raise ValueError(f"variable names must be Python identifiers, got {name!r}")
+            raise ValueError(f"variable names must be Python identifiers, got {given!r}")
+        if name in leaves:
+            raise ValueError(f"{name!r} is given twice (names are compared as Python reads them)")
         if isinstance(x, Value):
             leaves[name] = x
         else:
@@ -127,6 +149,27 @@ def _leaves(values: Mapping) -> dict:
 
 
 def _parse(text: str) -> ast.Expression:
+    """The checked syntax tree of ``text`` (valid text, parsed, not nested too deeply)."""
+    if not isinstance(text, str):
+        raise TypeError(f"expression must be a str, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    if not text.strip():
+        raise ValueError("expression is empty; expected something like \"(a*b + c).tanh()\"")
+    for col, char in enumerate(text):
+        if "\ud800" <= char <= "\udfff":  # bytes that were not UTF-8 arrive as these
+            line_start = text.rfind("\n", 0, col) + 1
+            line_end = text.find("\n", col)
+            line = text[line_start:line_end if line_end >= 0 else len(text)]
+            raise ValueError(_pointed(f"the text holds U+{ord(char):04X}, a lone surrogate that is "
+                                      "not a character (bytes that are not UTF-8?)",
+                                      line, col - line_start, 1))
+    tree = _syntax_tree(text)
+    _check_depth(tree.body, text)
+    return tree
+
+
+def _syntax_tree(text: str) -> ast.Expression:
     try:
         with warnings.catch_warnings():  # "invalid decimal literal" etc.: our own error follows
             warnings.simplefilter("ignore")
@@ -153,8 +196,27 @@ def _check_depth(root: ast.AST, text: str) -> None:
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
+def _cells(text: str) -> int:
+    """Terminal columns ``text`` takes: 2 for wide (East Asian) characters, 0 for combining marks."""
+    total = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return total
+
+
+def _shown(line: str) -> str:
+    """The line as printed under a message: a lone surrogate shows as U+FFFD (one column)."""
+    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in line)
+
+
 def _pointed(message: str, line: str, col: int, width: int, window: int = 60) -> str:
-    """``message`` with the line and a caret under columns ``col .. col+width``."""
+    """``message`` with the line and a caret under characters ``col .. col+width``.
+
+    The caret is placed by terminal columns, so it stays under its part of a line
+    holding wide characters (``日本``) or combining marks (``é`` spelled ``e`` + U+0301).
+    """
     col = max(0, min(col, len(line)))
     width = max(1, min(width, len(line) - col))
     where = f" at column {col + 1}:"
@@ -165,7 +227,9 @@ def _pointed(message: str, line: str, col: int, width: int, window: int = 60) ->
         suffix = "..." if start + window < len(line) else ""
         col, width = col - start + len(prefix), min(width, window - (col - start))
         line = prefix + shown + suffix
-    return f"{message}{where}\n  {line}\n  {' ' * col}{'^' * width}"
+    line = _shown(line)
+    carets = max(1, _cells(line[col:col + width]))
+    return f"{message}{where}\n  {line}\n  {' ' * _cells(line[:col])}{'^' * carets}"
 
 
 def _at(message: str, node: ast.AST, text: str) -> str:
@@ -173,12 +237,18 @@ def _at(message: str, node: ast.AST, text: str) -> str:
     lines = text.splitlines() or [text]
     lineno = getattr(node, "lineno", 1)
     line = lines[min(lineno, len(lines)) - 1]
-    col = getattr(node, "col_offset", 0)
+    # ast counts columns in UTF-8 bytes; the caret needs characters
+    col = _characters(line, getattr(node, "col_offset", 0))
     end = getattr(node, "end_col_offset", None)
     same_line = getattr(node, "end_lineno", lineno) == lineno
-    width = (end - col) if (end is not None and same_line) else len(line) - col
+    width = (_characters(line, end) - col) if (end is not None and same_line) else len(line) - col
     where = f"line {lineno}, " if len(lines) > 1 else ""
     return _pointed(message, line, col, width).replace(" at column", f" at {where}column", 1)
+
+
+def _characters(line: str, byte_offset: int) -> int:
+    """The character index of a UTF-8 byte offset into ``line``."""
+    return len(line.encode("utf-8", "surrogatepass")[:byte_offset].decode("utf-8", "ignore"))
 
 
 class _Builder:

@@ -81,14 +81,17 @@ def test_end_of_input_on_a_terminal_prints_the_rest(capsys, monkeypatch):
 @pytest.mark.parametrize("argv, message", [
     (["step", "a.__class__", "a=1"], "attribute access"),
     (["step", "__import__('os')", ], "not allowed"),
-    (["step", "a*b", "a=2"], "unknown name 'b'"),
+    (["step", "a*b", "a=2"], "no value for b: give b=NUMBER"),
+    (["step", "a*b*c", "a=2"], "give b=NUMBER c=NUMBER"),
+    (["step", "a*2", "a=2", "b=3"], "unknown name b (b=3): the expression uses only a"),
+    (["step", "2*3", "b=3", "c=1"], "unknown names b (b=3), c (c=1): the expression uses no names"),
+    (["step", "a*2", "a=2", "ａ=3"], "'a' is given twice"),
     (["step", "a*b", "a=2", "b=x"], "bad number"),
     (["step", "a", "a2"], "NAME=NUMBER"),
     (["step", "a", "1a=2"], "NAME=NUMBER"),
     (["step", "a", "a=1", "a=2"], "twice"),
     (["step", "9**9**9**9 +", "a=1"], "syntax error"),
     (["step"], "required"),
-    ([], "required"),
     (["frobnicate"], "invalid choice"),
 ])
 def test_bad_input_exits_2_with_a_message(capsys, monkeypatch, argv, message):
@@ -178,3 +181,96 @@ def test_console_script_when_installed():
     done = subprocess.run([str(script), "step", "x**2", "x=3"], capture_output=True, text=True,
                           encoding="utf-8", timeout=60)
     assert done.returncode == 0 and "x.grad = 6" in done.stdout
+
+
+def test_no_arguments_prints_the_help(capsys, monkeypatch):
+    code, out, err = run(capsys, [], monkeypatch=monkeypatch)
+    assert code == 0 and err == ""
+    assert out.startswith("usage: chainrule") and "step" in out and "examples:" in out
+
+
+# --- any terminal encoding, any spelling of a name --------------------------------------------
+
+
+def _run_encoded(encoding, *args):
+    """``python -m engine ARGS`` with stdout/stderr in ``encoding``; (status, stdout, stderr) as text."""
+    env = dict(os.environ, PYTHONIOENCODING=encoding, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "engine", *args], cwd=ROOT, capture_output=True,
+                          timeout=60, env=env, stdin=subprocess.DEVNULL)
+    # what was written must be valid in the terminal's encoding
+    return done.returncode, done.stdout.decode(encoding), done.stderr.decode(encoding)
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_steps_and_functions_write_to_a_narrow_terminal(encoding):
+    code, out, err = _run_encoded(encoding, "step", "(a*b).sigmoid()**2 + sum(a, b)", "a=2", "b=3",
+                                  "--all")
+    assert code == 0 and err == "", err
+    assert "upstream dout/dout = 1" in out  # ∂ spelled d
+    assert "sigma(d)" in out and "-> " in out  # σ, →
+    assert (" × 1 = " if encoding == "latin-1" else " x 1 = ") in out  # latin-1 has ×, ascii not
+    code, out, err = _run_encoded(encoding, "functions")
+    assert code == 0 and err == "" and "sigma(x)" in out
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1", "utf-8"])
+@pytest.mark.parametrize("typed, name", [("ａ", "a"), ("ℌ", "H"), ("ﬁ", "fi"), ("𝑥", "x")])
+def test_compatibility_spellings_of_a_name_match_on_both_sides(encoding, typed, name):
+    for expression, value in [(f"{typed}*2", f"{typed}=3"), (f"{name}*2", f"{typed}=3"),
+                              (f"{typed}*2", f"{name}=3")]:
+        code, out, err = _run_encoded(encoding, "step", expression, value, "--all")
+        assert code == 0 and err == "", (expression, value, err)
+        assert f"  {name}.grad = 2" in out and f"with {name}=3" in out
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1", "utf-8"])
+def test_a_lone_surrogate_gets_the_caret_message(encoding):
+    env = dict(os.environ, PYTHONIOENCODING=encoding, PYTHONPATH=str(ROOT))
+    # bytes that are not UTF-8 reach Python's argv as lone surrogates (here U+DCFF)
+    done = subprocess.run([sys.executable.encode(), b"-m", b"engine", b"step", b"a + \xff", b"a=1"],
+                          cwd=ROOT, capture_output=True, timeout=60, env=env)
+    err = done.stderr.decode(encoding)
+    assert done.returncode == 2 and "Traceback" not in err, err
+    lines = err.splitlines()
+    assert "U+DCFF, a lone surrogate" in lines[0] and "column 5" in lines[0]
+    assert lines[1] == "  a + ?" if encoding != "utf-8" else lines[1] == "  a + \ufffd"
+    assert lines[2] == "      ^"
+
+
+def test_unicode_in_an_error_is_spelled_for_the_terminal():
+    code, _, err = _run_encoded("ascii", "step", "日本 + x", "x=1")
+    assert code == 2 and "Traceback" not in err
+    assert "no value for \\u65e5\\u672c" in err
+    code, _, err = _run_encoded("ascii", "frob\u2202")
+    assert code == 2 and "invalid choice: 'frobd'" in err
+
+
+# --- the caret ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, cells", [("日本", 2 + 2), ("e\u0301\u0301", 1), ("ａ", 2), ("x", 1)],
+                         ids=["wide", "combining", "fullwidth", "ascii"])
+def test_caret_sits_under_the_part_whatever_comes_before_it(capsys, monkeypatch, name, cells):
+    prefix = f"{name} + "
+    code, _, err = run(capsys, ["step", prefix + "y.foo()", f"{name}=1", "y=2"],
+                       monkeypatch=monkeypatch)
+    lines = err.splitlines()
+    assert code == 2 and "unknown method 'foo'" in lines[0], err
+    assert lines[1] == "  " + prefix + "y.foo()"
+    assert lines[2] == "  " + " " * (cells + 5) + "^^^"  # under foo, counted in terminal columns
+
+
+# --- a reader that goes away -------------------------------------------------------------------
+
+
+def test_a_closed_pipe_ends_quietly():
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONPATH=str(ROOT))
+    expression = "sum(" + ",".join(["a*b"] * 400) + ")"  # 140 KB of output: more than a pipe holds
+    process = subprocess.Popen([sys.executable, "-m", "engine", "step", expression, "a=2", "b=3",
+                                "--all"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=env)
+    first = process.stdout.read(100)  # like `| head`: read a little, then stop listening
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert first.startswith(b"sum(a*b,a*b") and err == ""

@@ -154,7 +154,6 @@ def test_expression_that_is_not_a_string():
 # --- the chainrule command --------------------------------------------------------------
 
 CLI = [
-    ([], 2, "arguments are required: COMMAND"),
     (["frob"], 2, "invalid choice: 'frob'"),
     (["step", "a", "a=1", "--bogus"], 2, "unrecognized arguments: --bogus"),
     (["step", "__import__('os').system('echo pwned')", "--all"], 2, "unknown method 'system'"),
@@ -162,7 +161,8 @@ CLI = [
     (["step", "(" * 10000 + "a", "--all"], 2, "the limit is 2000"),
     (["step", "--all", "--", "-" * 1999 + "a", "a=1"], 2, "nested too deeply"),
     (["step", "a*b", "a=x", "b=1", "--all"], 2, "bad number in 'a=x': expected NAME=NUMBER"),
-    (["step", "a*b", "a=1", "--all"], 2, "unknown name 'b'; known names: a"),
+    (["step", "a*b", "a=1", "--all"], 2, "no value for b: give b=NUMBER"),
+    (["step", "a*2", "a=1", "zz=2", "--all"], 2, "unknown name zz .*: the expression uses only a"),
     (["step", "a", "a=1", "a=2", "--all"], 2, "'a' is given twice"),
     (["step", "a", "if=1", "--all"], 2, "bad value 'if=1'|identifiers"),
     (["step", "a", "=1", "--all"], 2, "bad value '=1'"),
