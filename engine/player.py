@@ -32,16 +32,21 @@ from __future__ import annotations
 import html
 import json
 import re
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
 from .backprop import NodeNames, backward_steps, fmt, node_kind, topological_order
+from .levels import layer_units, network_units
+from .provenance import natural_key, origin
 
 if TYPE_CHECKING:
     from .value import Value
 
 ASSETS = Path(__file__).resolve().parent / "assets"
+SCRIPTS = ("viewport.js", "network.js", "player.js")
+"""The page's scripts, in order (a new feature adds its file here)."""
 MAX_NODES = 20_000
 """Largest graph the player takes (a page of about 18 MB); bigger ones are refused."""
 
@@ -87,17 +92,67 @@ def player_data(root: "Value", *, title: Optional[str] = None) -> dict:
                          f"(engine/player.py): the page would be about {len(order) // 1100} MB. "
                          "Step through a sub-expression instead (one neuron's output, one "
                          "sample's loss)")
+    with named_root(root, order):
+        return _player_data(root, order, title)
+
+
+@contextmanager
+def named_root(root: "Value", order: list):
+    """Lend an unlabelled root a name for a while: ``loss`` in a network's graph, else ``output``.
+
+    Without one, every sentence of the page would say "n406".
+    """
+    if root.label:
+        yield
+        return
+    root.label = "loss" if root.inputs and any(origin(v) for v in order) else "output"
+    try:
+        yield
+    finally:
+        root.label = ""
+
+
+def _player_data(root: "Value", order: list, title: Optional[str]) -> dict:
     index = {v: k for k, v in enumerate(order)}
     names = NodeNames(order)
+    units = network_units(order, names)
     earlier = {v: v.grad for v in order if not v.inputs}
     for v in earlier:
         v.grad = 0.0
     try:
         steps = [_step_data(step, index) for step in backward_steps(root)]
         finals = [v.grad for v in order]
+        root_name = names(root)
+        nodes = _nodes_data(order, index, names, root, finals)
     finally:
         for v, grad in earlier.items():
             v.grad += grad
+    leaves = sorted((k for k, v in enumerate(order) if not v.inputs),
+                    key=lambda k: natural_key(nodes[k]["name"]) if nodes[k]["named"] else (2,))
+    data = {
+        "title": title if title is not None else f"Backprop through {root_name}",
+        "root": len(order) - 1,
+        "rootName": root_name,
+        "nodes": nodes,
+        "forward": [k for k, v in enumerate(order) if v.inputs],
+        "steps": steps,
+        "colours": _colours(),
+        "tableOrder": leaves + [k for k, v in enumerate(order) if v.inputs],
+        "views": ["scalar"],
+    }
+    if units is not None:
+        from .draw_levels import name_inputs
+        name_inputs(units, order)
+        for u in units:  # an unlabelled value made outside the modules: say how it was made
+            if u.kind == "value" and not nodes[u.out]["named"] and "formula" in nodes[u.out]:
+                u.name = nodes[u.out]["formula"]
+        data["levels"] = {"neuron": _units_data(units), "layer": _units_data(layer_units(units))}
+        data["views"] = ["network", "layer", "scalar"]
+    return data
+
+
+def _nodes_data(order: list, index: dict, names, root, finals: list) -> list:
+    """One dict per value: its name, kind, numbers and, for a computed one, how it was made."""
     nodes = []
     for k, v in enumerate(order):
         node = {"id": f"n{k}", "name": names(v), "named": bool(v.label), "kind": node_kind(v, root),
@@ -111,16 +166,14 @@ def player_data(root: "Value", *, title: Optional[str] = None) -> dict:
             node["formula"] = v.op.describe_forward(input_names, v.attr)
             node["numbers"] = forward_numbers(v)
         nodes.append(node)
-    root_name = names(root)
-    return {
-        "title": title if title is not None else f"Backprop through {root_name}",
-        "root": len(order) - 1,
-        "rootName": root_name,
-        "nodes": nodes,
-        "forward": [k for k, v in enumerate(order) if v.inputs],
-        "steps": steps,
-        "colours": _colours(),
-    }
+    return nodes
+
+
+def _units_data(units: list) -> list:
+    """The units of one level as plain lists for the page (see :mod:`engine.levels`)."""
+    return [{"name": u.name, "kind": u.kind, "out": u.out, "members": u.members,
+             "sources": u.sources, "weights": u.weights, "col": u.column, "row": u.row,
+             "width": u.width} for u in units]
 
 
 def _step_data(step, index: dict) -> dict:
@@ -205,7 +258,7 @@ def render_player(data: dict, svg: Optional[str], note: str = "") -> str:
     parts = {
         "TITLE": html.escape(data["title"]),
         "CSS": (ASSETS / "player.css").read_text(encoding="utf-8"),
-        "JS": (ASSETS / "player.js").read_text(encoding="utf-8"),
+        "JS": "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in SCRIPTS),
         "DATA": script_json(data),
         "SVG": svg if svg is not None else
         f'<p class="no-graph">No graph picture: {html.escape(note)}</p>',
@@ -233,8 +286,9 @@ def save_player(root: "Value", path: Union[str, Path], *, title: Optional[str] =
         raise TypeError(f"title must be a str or None, got {type(title).__name__}")
     if not isinstance(path, (str, Path)):
         raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
-    data = player_data(root, title=title)
-    svg, note = graph_svg(root)
+    with named_root(root, topological_order(root)):
+        data = player_data(root, title=title)
+        svg, note = graph_svg(root)
     page = render_player(data, svg, note)
     out = Path(path)
     # A label may hold a lone surrogate (valid in a str, not in UTF-8): written as \udXXX.
