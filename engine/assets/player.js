@@ -331,7 +331,10 @@
       netBox.textContent = ""; netBox.appendChild(net.svg);
       net.viewport = net.viewport || CRViewport(netBox, net.svg);
       if (!net.fitted) { net.viewport.fit(); net.fitted = true; }
-    } else { net = null; }
+    } else {
+      net = null;
+      if (scalarView && !scalarView.fitted) { scalarView.fit(); scalarView.fitted = $("graph").clientWidth > 0; }
+    }
     document.querySelectorAll("#views button").forEach(function (b) {
       b.setAttribute("aria-pressed", String(b.dataset.view === name));
     });
@@ -375,13 +378,18 @@
     if (pos > F && steps.length) goto(Math.min.apply(null, steps));
     else if (fwd.length) goto(Math.max.apply(null, fwd));
     else jumpTo(k);
-    if (scalarView) scalarView.show(svgNode[k]);
+    closeUp(svgNode[k]);
+  }
+  function closeUp(el) {  // a neuron's Values readable: zoom in from the overview, then centre
+    if (!scalarView || !el) return;
+    if (scalarView.zoom() < 0.8) scalarView.setZoom(1);
+    scalarView.show(el);
   }
   function detail() {
     if (!units[view]) return;
     var k = nodeAt(pos);
     setView("scalar");
-    if (k !== null && scalarView) scalarView.show(svgNode[k]);
+    if (k !== null) closeUp(svgNode[k]);
   }
   if (VIEWS.length > 1) {
     VIEWS.forEach(function (name) {
@@ -475,7 +483,6 @@
   var listeners = [];
   fromAddress();
   setView(view);
-  if (scalarView) scalarView.fit();
   // The scripting handle for teachers, tests and add-ons (quiz.js): read and move the position,
   // switch views, and hear about every change with onChange(fn).
   window.chainrule = {
