@@ -29,6 +29,8 @@ has no picture but still steps through the numbers (about 0.7 KB per value).
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html
 import json
 import re
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 SCRIPTS = ("viewport.js", "network.js", "player.js")
+PACK_ABOVE = 1_000_000
+"""Data larger than this many characters is gzipped into the page (a 5,000-value graph: 19 -> 4 MB)."""
 """The page's scripts, in order (a new feature adds its file here)."""
 MAX_NODES = 20_000
 """Largest graph the player takes (a page of about 18 MB); bigger ones are refused."""
@@ -84,8 +88,7 @@ def player_data(root: "Value", *, title: Optional[str] = None) -> dict:
     (leaf grads accumulate onto what they held before), but records each
     step as if every grad started at 0, which is what the page shows.
     """
-    if not hasattr(root, "inputs") or not hasattr(root, "grad"):
-        raise TypeError(f"the player needs a Value as root, got {type(root).__name__}")
+    _check_root(root)
     order = topological_order(root)
     if len(order) > MAX_NODES:  # refuse before running the steps: ~900 bytes of page per node
         raise ValueError(f"this graph has {len(order)} values, more than MAX_NODES={MAX_NODES} "
@@ -94,6 +97,11 @@ def player_data(root: "Value", *, title: Optional[str] = None) -> dict:
                          "sample's loss)")
     with named_root(root, order):
         return _player_data(root, order, title)
+
+
+def _check_root(root: object) -> None:
+    if not hasattr(root, "inputs") or not hasattr(root, "grad"):
+        raise TypeError(f"the player needs a Value as root, got {type(root).__name__}")
 
 
 @contextmanager
@@ -179,10 +187,9 @@ def _units_data(units: list) -> list:
 def _step_data(step, index: dict) -> dict:
     rows = []
     for i, inp in enumerate(step.inputs):
-        rows.append({"input": index[inp], "name": step.name(inp), "formula": step.formula(i),
+        rows.append({"input": index[inp], "formula": step.formula(i),
                      "local": fmt(step.locals[i]), "contribution": fmt(step.contributions[i]),
-                     "after": fmt(step.grads_after[i]), "exactAfter": repr(step.grads_after[i]),
-                     "exactContribution": repr(step.contributions[i])})
+                     "after": fmt(step.grads_after[i]), "exactAfter": repr(step.grads_after[i])})
     return {"node": index[step.node], "upstream": fmt(step.upstream),
             "exactUpstream": repr(step.upstream), "rows": rows, "lines": step.lines()}
 
@@ -255,11 +262,17 @@ def _refuse_active_svg(svg: str) -> None:
 
 def render_player(data: dict, svg: Optional[str], note: str = "") -> str:
     """The HTML page for ``data`` (from :func:`player_data`) with the SVG picture."""
+    text = script_json(data)
+    encoding = ""
+    if len(text) > PACK_ABOVE:  # base64 of gzip: the page unpacks it with DecompressionStream
+        text = base64.b64encode(gzip.compress(text.encode("utf-8"), 6, mtime=0)).decode("ascii")
+        encoding = ' data-encoding="gzip+base64"'
     parts = {
+        "ENCODING": encoding,
         "TITLE": html.escape(data["title"]),
         "CSS": (ASSETS / "player.css").read_text(encoding="utf-8"),
         "JS": "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in SCRIPTS),
-        "DATA": script_json(data),
+        "DATA": text,
         "SVG": svg if svg is not None else
         f'<p class="no-graph">No graph picture: {html.escape(note)}</p>',
     }
@@ -286,6 +299,7 @@ def save_player(root: "Value", path: Union[str, Path], *, title: Optional[str] =
         raise TypeError(f"title must be a str or None, got {type(title).__name__}")
     if not isinstance(path, (str, Path)):
         raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
+    _check_root(root)
     with named_root(root, topological_order(root)):
         data = player_data(root, title=title)
         svg, note = graph_svg(root)

@@ -2,7 +2,18 @@
    Every piece of data is inserted with textContent, never as HTML. */
 (function () {
   "use strict";
-  var D = JSON.parse(document.getElementById("player-data").textContent);
+  // A big graph's data comes gzipped (base64); the browser unpacks it, still without the network.
+  var block = document.getElementById("player-data");
+  if (block.dataset.encoding === "gzip+base64") {
+    var binary = atob(block.textContent.trim()), bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text()
+      .then(function (text) { start(JSON.parse(text)); });
+  } else {
+    start(JSON.parse(block.textContent));
+  }
+
+  function start(D) {  // the whole player, once its data is in hand (not indented: one level)
   var N = D.nodes.length, F = D.forward.length, B = D.steps.length, ROOT = D.root;
   var SEED = F + 1, LAST = F + 1 + B;
   var $ = function (id) { return document.getElementById(id); };
@@ -224,7 +235,7 @@
         header(rowsTable, ["input", "local " + partial(n.name, "input"), "stored"]);
         later.rows.forEach(function (row) {
           var tr = document.createElement("tr");
-          cell(tr, "", row.name);
+          cell(tr, "", D.nodes[row.input].name);
           cell(tr, "formula", row.formula);
           cell(tr, "num", row.local);
           rowsTable.appendChild(tr);
@@ -247,7 +258,7 @@
     header(rowsTable, ["input", "local " + partial(name, "input"), "× upstream = contribution", "grad now"]);
     s.rows.forEach(function (row) {
       var tr = document.createElement("tr");
-      cell(tr, "", row.name);
+      cell(tr, "", D.nodes[row.input].name);
       cell(tr, "formula", row.formula === row.local ? row.local : row.formula + " = " + row.local);
       cell(tr, "num", "× " + s.upstream + " = " + row.contribution);
       cell(tr, "num after" + (isFinite(Number(row.exactAfter)) ? "" : " bad"), row.after);
@@ -493,4 +504,5 @@
     onChange: function (fn) { listeners.push(fn); }, data: D
   };
   window.chainrulePlayer = { goto: goto, last: LAST, seed: SEED, position: function () { return pos; } };
+}
 })();
