@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench pictures setup system clean
+.PHONY: demo test bench bench-player pictures setup system clean
 
 demo: setup
 	$(PY) -m demos one_neuron
@@ -14,6 +14,9 @@ test: setup
 
 bench: setup
 	$(PY) -m scripts.bench
+
+bench-player: setup
+	$(PY) -m scripts.bench_player
 
 pictures: setup
 	$(PY) -m scripts.readme_pictures

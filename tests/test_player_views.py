@@ -247,3 +247,20 @@ def test_scripting_handle(browser, pages):
     assert page.evaluate("""() => { let heard = []; chainrule.onChange(p => heard.push(p));
         chainrule.goTo(2); chainrule.step(1); return heard; }""") == [2, 3]
     assert requests == []
+
+
+@pytest.mark.browser
+def test_a_packed_page_unpacks_offline_and_steps(browser, tmp_path, monkeypatch):
+    import engine.player
+    monkeypatch.setattr(engine.player, "PACK_ABOVE", 1000)  # pack even this small graph
+    loss = mlp_loss()
+    path = save_player(loss, tmp_path / "packed.html")
+    text = path.read_text(encoding="utf-8")
+    assert 'data-encoding="gzip+base64"' in text and '"exactGrad"' not in text
+    page, problems, requests = open_page(browser, path)
+    page.keyboard.press("End")
+    order = topological_order(loss)
+    exact = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#node-rows .nrow')]
+        .map(r => [r.dataset.node, r.querySelector('.grad').dataset.exact]))""")
+    assert all(float(exact[f"n{k}"]) == v.grad for k, v in enumerate(order) if v.requires_grad)
+    assert problems == [] and requests == []
