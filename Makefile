@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench pictures setup system clean
+.PHONY: demo test lint bench bench-player pictures setup system clean
 
 demo: setup
 	$(PY) -m demos one_neuron
@@ -19,6 +19,9 @@ lint: setup
 
 bench: setup
 	$(PY) -m scripts.bench
+
+bench-player: setup
+	$(PY) -m scripts.bench_player
 
 pictures: setup
 	$(PY) -m scripts.readme_pictures

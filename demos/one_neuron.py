@@ -91,22 +91,29 @@ def show_forward(nodes: dict) -> None:
 
 # %%
 def step_backward(root: Value, out: Path, *, draw: bool) -> list:
-    """Backpropagate from ``root`` step by step, printing each; optionally draw each step."""
-    written = []
+    """Backpropagate from ``root`` step by step, printing each; optionally draw each step.
+
+    The pictures share one layout and one canvas (only the colours, the grads and
+    the caption change), and an animated GIF plays them in turn.
+    """
+    steps = []
     for step in root.backward_steps():
         print(step)
         print()
-        if draw:
-            written.append(write_svg(_highlighted(root, step), out / f"step_{step.index:02d}.svg",
-                                     quiet=True))
-    if written:
-        print(f"  wrote {written[0]} ... {written[-1].name} (one picture per step)\n")
+        steps.append(step)
+    if not draw:
+        return []
+    from engine.frames import save_animation, step_frames
+    frames = step_frames(root, steps=steps, title=TITLE)
+    written = [write_svg(frame, out / f"step_{step.index:02d}.svg", quiet=True)
+               for frame, step in zip(frames, steps)]
+    print(f"  wrote {written[0]} ... {written[-1].name} (one picture per step, one layout)")
+    try:
+        written.append(wrote(save_animation(frames, out / "backward.gif")))
+    except ImportError as e:  # Pillow is in the plot extra
+        print(f"  (no animation: {e})")
+    print()
     return written
-
-
-def _highlighted(root: Value, step):
-    """The graph with this step's node, its inputs and their contributions highlighted."""
-    return draw_dot()(root, highlight=step)
 
 
 def draw_dot():
@@ -284,6 +291,7 @@ def main(argv=None) -> dict:
 
     guide = {"graph.svg": "the graph with every value and gradient",
              "step_01.svg": "the backward pass one node at a time (step_01 ... step_05)",
+             "backward.gif": "the same steps as an animation",
              "player.html": "open in a browser and step through backprop",
              "slopes.png": "what the gradients mean, and the finite-difference check",
              "forward.svg": "the graph after the forward pass, before any gradient"}

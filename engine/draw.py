@@ -28,7 +28,9 @@ import numbers
 from typing import Optional
 
 from .backprop import Step, topological_order
+from .levels import LEVELS
 from .naming import NodeNames, node_kind
+from .provenance import neuron_groups
 from .graphviz_io import (GraphDrawing, GraphvizNotFound, dot_available,  # noqa: F401
                           format_number, html_text, plain_text)
 
@@ -118,22 +120,26 @@ def _long_edge_bends(order: list) -> int:
 
 
 def _value_label(name: str, named: bool, data: str, grad: Optional[str], kind: str,
-                 style: str, note: str = "") -> str:
+                 style: str, note: str = "", rounded: bool = True) -> str:
+    """A value's box; ``rounded=False`` (big graphs) also drops the rules between the cells."""
     fill, border, ink, _ = STYLE[style]
+    rule = "<vr/>" if rounded else ""
     thickness = 2 if style in ("root", "current") else 1
     if kind == "const":
         cells = f'<td><font color="{ink}">{data}</font></td>'
     else:
         title = (f"<b>{html_text(name)}</b>" if named
                  else f'<i><font color="{MUTED}">{html_text(name)}</font></i>')
-        cells = (f'<td>{title}</td><vr/><td><font point-size="9" color="{MUTED}">data</font> '
+        cells = (f'<td>{title}</td>{rule}<td><font point-size="9" color="{MUTED}">data</font> '
                  f'{data}</td>')
         if grad is not None:
-            cells += (f'<vr/><td><font point-size="9" color="{MUTED}">grad</font> <b>{grad}</b>'
+            cells += (f'{rule}<td><font point-size="9" color="{MUTED}">grad</font> <b>{grad}</b>'
                       + (f' <font point-size="9" color="{MUTED}">{note}</font>' if note else "")
                       + '</td>')
+    # A rounded box is a 25-point path drawn twice; a square one is 5 points (half the bytes).
+    corners = 'style="rounded" ' if rounded else ""
     return (f'<<table border="{thickness}" cellborder="0" cellspacing="0" cellpadding="5" '
-            f'style="rounded" bgcolor="{fill}" color="{border}"><tr>{cells}</tr></table>>')
+            f'{corners}bgcolor="{fill}" color="{border}"><tr>{cells}</tr></table>>')
 
 
 def legend_table(entries: list, *, across: bool = False) -> str:
@@ -148,7 +154,8 @@ def legend_table(entries: list, *, across: bool = False) -> str:
 
 def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Optional[Step] = None,
              max_nodes: int = DEFAULT_MAX_NODES, legend: bool = True,
-             precision: Optional[int] = None, title: Optional[str] = None) -> GraphDrawing:
+             precision: Optional[int] = None, title: Optional[str] = None,
+             level: str = "scalar", expand_dot: bool = False) -> GraphDrawing:
     """Draw the computation graph that ends at ``root`` as a ``graphviz.Digraph``.
 
     ``show_grad`` adds each node's grad; ``highlight`` (a step of
@@ -162,6 +169,14 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
     ``max_nodes`` Values (or whose long edges would make ``dot`` as slow) are
     refused with a ``ValueError`` saying how to draw part of them.
 
+    ``level`` is ``'scalar'`` (every Value; the Values a module made are
+    grouped in a box per neuron inside a box per layer), ``'neuron'`` (one box
+    per neuron call: its activation, its grad and its incoming weights with
+    their grads) or ``'layer'`` (one box per layer call); see
+    :mod:`engine.levels`. ``expand_dot=True`` draws each fused ``dot`` node
+    (``w·x + b``) as the products and the sum it stands for, as a neuron is
+    drawn by hand, with each product's number and grad.
+
     >>> from engine import Value
     >>> x = Value(0.5, label="x"); y = (x * x).tanh(); y.label = "y"
     >>> g = draw_dot(y, legend=False)
@@ -173,7 +188,17 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
     _check_options(rankdir, max_nodes, precision, highlight, title)
     if not hasattr(root, "inputs") or not hasattr(root, "data"):
         raise TypeError(f"draw_dot needs a Value, got {type(root).__name__}")
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(map(repr, LEVELS))}, got {level!r}")
+    if not isinstance(expand_dot, bool):
+        raise TypeError(f"expand_dot must be True or False, got {expand_dot!r}")
     order = topological_order(root)
+    if level != "scalar":
+        if highlight is not None:
+            raise ValueError("highlight= draws one step of the scalar graph: use level='scalar'")
+        from .draw_levels import draw_units
+        return draw_units(root, order, level, rankdir=rankdir, legend=legend,
+                          precision=precision, title=title, show_grad=show_grad)
     _check_budget(order, max_nodes)
     index = {v: k for k, v in enumerate(order)}
     names = NodeNames(order)
@@ -195,8 +220,10 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
 
     # An edge label is laid out as a node of its own, which doubles dot's layers
     # (3x slower for an 868-value loss); big graphs place labels after layout.
-    label_key = "label" if len(order) <= LAYOUT_LABELS_UP_TO else "xlabel"
+    small = len(order) <= LAYOUT_LABELS_UP_TO
+    label_key = "label" if small else "xlabel"
     kinds_seen: dict = {}
+    box = _Boxes(g, order)
     for k, v in enumerate(order):
         kind = node_kind(v, root)
         style = "current" if highlight is not None and v is highlight.node else kind
@@ -214,25 +241,38 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
         name = names(v)
         tooltip = plain_text(f"{name}: data {data}"
                              + (f", grad {shown_grad} {note}".rstrip() if shown_grad else ""))
-        g.node(f"n{k}", _value_label(name, bool(v.label), data, shown_grad, kind, style, note),
-               id=f"n{k}", tooltip=tooltip)
+        where = box(k)
+        where.node(f"n{k}", _value_label(name, bool(v.label), data, shown_grad, kind, style, note,
+                                         rounded=small),
+                   id=f"n{k}", tooltip=tooltip)
         if v.inputs:
             kinds_seen["op"] = True
-            _draw_op(g, k, v, index, contributions, style == "current", precision, label_key)
+            current = style == "current"
+            if expand_dot and v.op.name == "dot":
+                _draw_dot_spelled_out(g, where, k, v, index, current, precision, show_grad,
+                                      shown_grad)
+            else:
+                _draw_op(g, where, k, v, index, contributions, current, precision, label_key)
+    box.close()
     if legend:
         entries = [(STYLE[k][0], STYLE[k][1], STYLE[k][3]) for k in STYLE if k in kinds_seen]
         g.node("legend", legend_table(entries, across=rankdir in ("TB", "BT")), id="legend")
     return g
 
 
-def _draw_op(g: GraphDrawing, k: int, v, index: dict, contributions: dict, current: bool,
-             precision: Optional[int], label_key: str) -> None:
+def _op_node(where, op_id: str, text: str, tooltip: str, current: bool) -> None:
     fill, border, ink, _ = STYLE["current" if current else "op"]
+    where.node(op_id, f"<{html_text(text, 30)}>", id=op_id, shape="ellipse",
+               style="filled", fillcolor=fill, color=border, fontcolor=ink, margin="0.04,0.02",
+               width="0.4", height="0.3", fontsize="12", tooltip=plain_text(tooltip),
+               penwidth="2" if current else "1")
+
+
+def _draw_op(g: GraphDrawing, where, k: int, v, index: dict, contributions: dict, current: bool,
+             precision: Optional[int], label_key: str) -> None:
+    """The op node that made value ``k``; its edges go in ``g``, never inside a box."""
     op_id = f"n{k}op"
-    g.node(op_id, f"<{html_text(v.op.label(v.attr), 30)}>", id=op_id, shape="ellipse",
-           style="filled", fillcolor=fill, color=border, fontcolor=ink, margin="0.04,0.02",
-           width="0.4", height="0.3", fontsize="12", tooltip=plain_text(v.op.name),
-           penwidth="2" if current else "1")
+    _op_node(where, op_id, v.op.label(v.attr), v.op.name, current)
     # Number the operands where order matters (a - b, a / b); an n-ary node's
     # inputs are named by their labels instead, since a number on each of many
     # edges is clutter that also slows dot down.
@@ -249,6 +289,77 @@ def _draw_op(g: GraphDrawing, k: int, v, index: dict, contributions: dict, curre
         g.edge(f"n{index[inp]}", op_id, id=f"{op_id}_in{i}", **attrs)
     g.edge(op_id, f"n{k}", id=f"{op_id}_out",
            **(dict(color=STYLE["current"][1], penwidth="2") if current else {}))
+
+
+class _Boxes:
+    """Where each value's node goes: the graph, or its neuron's box inside its layer's box.
+
+    Boxes keep a neuron's parameters next to the nodes that use them, so the
+    edges of a network stay short instead of crossing the picture in a bundle.
+    """
+
+    def __init__(self, g: GraphDrawing, order: list) -> None:
+        self.g = g
+        self.layers: dict = {}
+        self.neurons: dict = {}
+        self.of: dict = {}
+        for key, members in neuron_groups(order).items():
+            layer, j = key
+            if layer not in self.layers:
+                name = "layer" if layer < 0 else f"layer {layer}"
+                self.layers[layer] = _box(f"cluster_L{layer}", name, "#f8fafc", "#cbd5e1")
+            name = ("" if layer < 0 else f"L{layer}.") + f"N{j}"
+            self.neurons[key] = _box(f"cluster_L{layer}N{j}", name, "#ffffff", "#e2e8f0")
+            for k in members:
+                self.of[k] = self.neurons[key]
+
+    def __call__(self, k: int):
+        return self.of.get(k, self.g)
+
+    def close(self) -> None:
+        for (layer, _), box in self.neurons.items():
+            self.layers[layer].subgraph(box)
+        for box in self.layers.values():
+            self.g.subgraph(box)
+
+
+def _box(name: str, caption: str, fill: str, border: str):
+    import graphviz
+    box = graphviz.Digraph(name=name)
+    box.attr(label=f"<{html_text(caption)}>", labeljust="l", fontsize="10", fontcolor=MUTED,
+             style="rounded,filled", fillcolor=fill, color=border, margin="10")
+    return box
+
+
+
+def _draw_dot_spelled_out(g: GraphDrawing, where, k: int, v, index: dict, current: bool,
+                          precision: Optional[int], show_grad: bool, shown_grad) -> None:
+    """A fused ``dot`` node drawn as its products ``w_i × x_i`` and one ``+`` (micrograd's picture)."""
+    n = len(v.inputs) // 2
+    names = NodeNames([])  # only labels are needed here
+    flow = dict(color=STYLE["current"][1], penwidth="2") if current else {}
+    for i in range(n):
+        w, x = v.inputs[i], v.inputs[n + i]
+        mul_id, product_id = f"n{k}op_m{i}", f"n{k}p{i}"
+        _op_node(where, mul_id, "*", "mul", False)
+        g.edge(f"n{index[w]}", mul_id, id=f"{mul_id}_in0")
+        g.edge(f"n{index[x]}", mul_id, id=f"{mul_id}_in1")
+        # d(sum)/d(product) = 1, so each product's grad is the dot node's grad.
+        title = f"{_short(names(w))}·{_short(names(x))}"
+        data = format_number(w.data * x.data, precision)
+        where.node(product_id, _value_label(title, False, data, shown_grad if show_grad else None,
+                                            "inner", "inner"), id=product_id,
+                   tooltip=plain_text(f"{title} = {data}"))
+        g.edge(mul_id, product_id, id=f"{mul_id}_out")
+        g.edge(product_id, f"n{k}op", id=f"n{k}op_in{i}")
+    _op_node(where, f"n{k}op", "+", "sum of the products and the bias", current)
+    if len(v.inputs) % 2:
+        g.edge(f"n{index[v.inputs[-1]]}", f"n{k}op", id=f"n{k}op_in{n}")
+    g.edge(f"n{k}op", f"n{k}", id=f"n{k}op_out", **flow)
+
+
+def _short(name: str) -> str:
+    return name.rsplit(".", 1)[-1] if name[:1] in "LN" and "." in name else name
 
 
 def _pending(order: list, current: int) -> set:

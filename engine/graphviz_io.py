@@ -66,7 +66,8 @@ class GraphDrawing(graphviz.Digraph):
             raise graphviz.CalledProcessError(proc.returncode, cmd, proc.stdout, proc.stderr)
         if proc.stderr and not quiet:
             sys.stderr.write(proc.stderr.decode(errors="replace"))
-        return proc.stdout.decode(encoding) if encoding else proc.stdout
+        out = compact_svg(proc.stdout) if format == "svg" else proc.stdout
+        return out.decode(encoding) if encoding else out
 
     def render(self, *args, **kwargs):
         """Render to a file with ``dot``, like ``graphviz.Digraph.render``."""
@@ -77,6 +78,26 @@ class GraphDrawing(graphviz.Digraph):
             return super()._repr_mimebundle_(include, exclude, **kwargs)
         except (graphviz.ExecutableNotFound, TimeoutError) as e:
             return {"text/plain": f"{e}\n\n{self.source}"}
+
+
+_FONT_ATTR = re.compile(rb' font-family="([^"]*)"')
+_COMMENT = re.compile(rb"<!-- .*? -->\n")
+
+
+def compact_svg(svg: bytes) -> bytes:
+    """``dot``'s SVG without the comment before every element and with the font named once.
+
+    Every ``<text>`` repeats the font; SVG inherits it from the root group, so
+    the most common font is set there instead (about a sixth of a big graph).
+    """
+    fonts = _FONT_ATTR.findall(svg)
+    if not fonts:
+        return _COMMENT.sub(b"", svg)
+    common = max(set(fonts), key=fonts.count)
+    svg = svg.replace(b' font-family="' + common + b'"', b"")
+    svg = svg.replace(b'<g id="graph0" class="graph"',
+                      b'<g id="graph0" class="graph" font-family="' + common + b'"', 1)
+    return _COMMENT.sub(b"", svg)
 
 
 def _explained(call, *args, **kwargs):

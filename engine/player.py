@@ -29,20 +29,29 @@ has no picture but still steps through the numbers (about 0.7 KB per value).
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html
 import json
 import re
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
 from .backprop import backward_steps, topological_order
+from .levels import layer_units, network_units
 from .naming import NodeNames, fmt, node_kind
+from .provenance import natural_key, origin
 
 if TYPE_CHECKING:
     from .value import Value
 
 ASSETS = Path(__file__).resolve().parent / "assets"
+SCRIPTS = ("viewport.js", "network.js", "player.js")
+PACK_ABOVE = 1_000_000
+"""Data larger than this many characters is gzipped into the page (a 5,000-value graph: 19 -> 4 MB)."""
+"""The page's scripts, in order (a new feature adds its file here)."""
 MAX_NODES = 20_000
 """Largest graph the player takes (a page of about 18 MB); bigger ones are refused."""
 
@@ -80,25 +89,79 @@ def player_data(root: "Value", *, title: Optional[str] = None) -> dict:
     (leaf grads accumulate onto what they held before), but records each
     step as if every grad started at 0, which is what the page shows.
     """
-    if not hasattr(root, "inputs") or not hasattr(root, "grad"):
-        raise TypeError(f"the player needs a Value as root, got {type(root).__name__}")
+    _check_root(root)
     order = topological_order(root)
     if len(order) > MAX_NODES:  # refuse before running the steps: ~900 bytes of page per node
         raise ValueError(f"this graph has {len(order)} values, more than MAX_NODES={MAX_NODES} "
                          f"(engine/player.py): the page would be about {len(order) // 1100} MB. "
                          "Step through a sub-expression instead (one neuron's output, one "
                          "sample's loss)")
+    with named_root(root, order):
+        return _player_data(root, order, title)
+
+
+def _check_root(root: object) -> None:
+    if not hasattr(root, "inputs") or not hasattr(root, "grad"):
+        raise TypeError(f"the player needs a Value as root, got {type(root).__name__}")
+
+
+@contextmanager
+def named_root(root: "Value", order: list):
+    """Lend an unlabelled root a name for a while: ``loss`` in a network's graph, else ``output``.
+
+    Without one, every sentence of the page would say "n406".
+    """
+    if root.label:
+        yield
+        return
+    root.label = "loss" if root.inputs and any(origin(v) for v in order) else "output"
+    try:
+        yield
+    finally:
+        root.label = ""
+
+
+def _player_data(root: "Value", order: list, title: Optional[str]) -> dict:
     index = {v: k for k, v in enumerate(order)}
     names = NodeNames(order)
+    units = network_units(order, names)
     earlier = {v: v.grad for v in order if not v.inputs}
     for v in earlier:
         v.grad = 0.0
     try:
         steps = [_step_data(step, index) for step in backward_steps(root)]
         finals = [v.grad for v in order]
+        root_name = names(root)
+        nodes = _nodes_data(order, index, names, root, finals)
     finally:
         for v, grad in earlier.items():
             v.grad += grad
+    leaves = sorted((k for k, v in enumerate(order) if not v.inputs),
+                    key=lambda k: natural_key(nodes[k]["name"]) if nodes[k]["named"] else (2,))
+    data = {
+        "title": title if title is not None else f"Backprop through {root_name}",
+        "root": len(order) - 1,
+        "rootName": root_name,
+        "nodes": nodes,
+        "forward": [k for k, v in enumerate(order) if v.inputs],
+        "steps": steps,
+        "colours": _colours(),
+        "tableOrder": leaves + [k for k, v in enumerate(order) if v.inputs],
+        "views": ["scalar"],
+    }
+    if units is not None:
+        from .draw_levels import name_inputs
+        name_inputs(units, order)
+        for u in units:  # an unlabelled value made outside the modules: say how it was made
+            if u.kind == "value" and not nodes[u.out]["named"] and "formula" in nodes[u.out]:
+                u.name = nodes[u.out]["formula"]
+        data["levels"] = {"neuron": _units_data(units), "layer": _units_data(layer_units(units))}
+        data["views"] = ["network", "layer", "scalar"]
+    return data
+
+
+def _nodes_data(order: list, index: dict, names, root, finals: list) -> list:
+    """One dict per value: its name, kind, numbers and, for a computed one, how it was made."""
     nodes = []
     for k, v in enumerate(order):
         node = {"id": f"n{k}", "name": names(v), "named": bool(v.label), "kind": node_kind(v, root),
@@ -112,25 +175,22 @@ def player_data(root: "Value", *, title: Optional[str] = None) -> dict:
             node["formula"] = v.op.describe_forward(input_names, v.attr)
             node["numbers"] = forward_numbers(v)
         nodes.append(node)
-    root_name = names(root)
-    return {
-        "title": title if title is not None else f"Backprop through {root_name}",
-        "root": len(order) - 1,
-        "rootName": root_name,
-        "nodes": nodes,
-        "forward": [k for k, v in enumerate(order) if v.inputs],
-        "steps": steps,
-        "colours": _colours(),
-    }
+    return nodes
+
+
+def _units_data(units: list) -> list:
+    """The units of one level as plain lists for the page (see :mod:`engine.levels`)."""
+    return [{"name": u.name, "kind": u.kind, "out": u.out, "members": u.members,
+             "sources": u.sources, "weights": u.weights, "col": u.column, "row": u.row,
+             "width": u.width} for u in units]
 
 
 def _step_data(step, index: dict) -> dict:
     rows = []
     for i, inp in enumerate(step.inputs):
-        rows.append({"input": index[inp], "name": step.name(inp), "formula": step.formula(i),
+        rows.append({"input": index[inp], "formula": step.formula(i),
                      "local": fmt(step.locals[i]), "contribution": fmt(step.contributions[i]),
-                     "after": fmt(step.grads_after[i]), "exactAfter": repr(step.grads_after[i]),
-                     "exactContribution": repr(step.contributions[i])})
+                     "after": fmt(step.grads_after[i]), "exactAfter": repr(step.grads_after[i])})
     return {"node": index[step.node], "upstream": fmt(step.upstream),
             "exactUpstream": repr(step.upstream), "rows": rows, "lines": step.lines()}
 
@@ -203,11 +263,17 @@ def _refuse_active_svg(svg: str) -> None:
 
 def render_player(data: dict, svg: Optional[str], note: str = "") -> str:
     """The HTML page for ``data`` (from :func:`player_data`) with the SVG picture."""
+    text = script_json(data)
+    encoding = ""
+    if len(text) > PACK_ABOVE:  # base64 of gzip: the page unpacks it with DecompressionStream
+        text = base64.b64encode(gzip.compress(text.encode("utf-8"), 6, mtime=0)).decode("ascii")
+        encoding = ' data-encoding="gzip+base64"'
     parts = {
+        "ENCODING": encoding,
         "TITLE": html.escape(data["title"]),
         "CSS": (ASSETS / "player.css").read_text(encoding="utf-8"),
-        "JS": (ASSETS / "player.js").read_text(encoding="utf-8"),
-        "DATA": script_json(data),
+        "JS": "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in SCRIPTS),
+        "DATA": text,
         "SVG": svg if svg is not None else
         f'<p class="no-graph">No graph picture: {html.escape(note)}</p>',
     }
@@ -234,8 +300,10 @@ def save_player(root: "Value", path: Union[str, Path], *, title: Optional[str] =
         raise TypeError(f"title must be a str or None, got {type(title).__name__}")
     if not isinstance(path, (str, Path)):
         raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
-    data = player_data(root, title=title)
-    svg, note = graph_svg(root)
+    _check_root(root)
+    with named_root(root, topological_order(root)):
+        data = player_data(root, title=title)
+        svg, note = graph_svg(root)
     page = render_player(data, svg, note)
     out = Path(path)
     # A label may hold a lone surrogate (valid in a str, not in UTF-8): written as \udXXX.

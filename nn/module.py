@@ -235,6 +235,9 @@ class Neuron(Module):
         self.w = [Value(finite_number(draw(nin, fan_out, rng), what), label=f"w{i}")
                   for i in range(nin)]
         self.b = Value(0.0, label="b") if bias else None
+        # Provenance: the labels this neuron gives its pre-activation and activation
+        # nodes (a Layer or MLP prefixes them, as it does the parameters' labels).
+        self._tags = ("z", "a")
 
     def __call__(self, x: Inputs) -> Value:
         return self._fire(_lift_inputs(x, self.nin, "Neuron"))
@@ -251,7 +254,10 @@ class Neuron(Module):
                 total = total + w * x
             if self.b is not None:
                 total = total + self.b
-        return self._act(total)
+        total.label = self._tags[0]
+        out = self._act(total)
+        out.label = self._tags[1]  # a linear neuron's z is its a: the node says "a"
+        return out
 
     def extra_repr(self) -> str:
         text = f"nin={self.nin}, activation={activation_name(self.activation)!r}"
@@ -263,6 +269,9 @@ class Neuron(Module):
 def _relabel(module: Module, prefix: str) -> None:
     for p in module.parameters():
         p.label = f"{prefix}.{p.label}"
+    for _, m in module.named_modules():  # provenance of the computed nodes too
+        if isinstance(m, Neuron):
+            m._tags = tuple(f"{prefix}.{t}" for t in m._tags)
 
 
 class Layer(Module):
@@ -305,12 +314,25 @@ class Layer(Module):
         """The layer's outputs for inputs already lifted to Values (no checks)."""
         # The hot loop of every network: one dot node and one activation node per
         # neuron, with no Python call in between that the maths does not need.
+        # Each node is labelled with where it comes from (engine.provenance reads
+        # "L0.N3.z" / "L0.N3.a"): one store of a string made when the model was built.
         act = self._act
         if not self.fused:
             return [n._fire(xs) for n in self.neurons]
-        if act is None:
-            return [dot(n.w, xs, n.b) for n in self.neurons]
-        return [act(dot(n.w, xs, n.b)) for n in self.neurons]
+        out = []
+        append = out.append
+        for n in self.neurons:
+            z = dot(n.w, xs, n.b)
+            tags = n._tags
+            if act is None:
+                z.label = tags[1]
+                append(z)
+            else:
+                z.label = tags[0]
+                a = act(z)
+                a.label = tags[1]
+                append(a)
+        return out
 
     forward = __call__
 

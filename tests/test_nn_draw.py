@@ -61,7 +61,8 @@ def test_biases_and_activations_are_shown_in_the_neurons():
     model.layers[0].neurons[1].b.data = -1.25
     source = draw_network(model).source
     label = re.search(r"L0N1 \[label=(<.*?>) ", source).group(1)
-    assert label == '<<b>tanh</b><br/><font point-size="8">b -1.25</font>>'
+    assert label == ('<<font point-size="7" color="#6b7280">L0.N1</font><br/><b>tanh</b>'
+                     '<br/><font point-size="8">b -1.25</font>>')
     assert "<b>sigmoid</b>" in source
     assert "hidden 1 (tanh)" in source and "output (sigmoid)" in source
     unbiased = draw_network(MLP(2, [2], bias=False, seed=0)).source
@@ -97,7 +98,8 @@ def test_precision_and_odd_weights():
     found = edge_attrs(draw_network(n, precision=2).source)
     assert "0.33" in found["L0N0_w2"][2] and "0.333" not in found["L0N0_w2"][2]
     assert penwidth(found["L0N0_w1"][2]) == 4.0 and penwidth(found["L0N0_w0"][2]) == 0.4
-    assert "nan" not in re.sub(r"label=<nan>|w = nan", "", found["L0N0_w0"][2])
+    assert "nan" not in re.sub(r'label=<<font color="#9ca3af">nan</font>>|w = nan', "",
+                               found["L0N0_w0"][2])
 
 
 def test_input_names_are_escaped_and_checked():
@@ -111,11 +113,10 @@ def test_input_names_are_escaped_and_checked():
 
 def test_columns_are_clusters_of_one_rank_and_the_source_is_deterministic():
     source = draw_network(MLP(2, [3, 3, 1], seed=4), legend=False).source
-    assert source.count("subgraph cluster_") == 4 and source.count("rank=same") == 4
-    assert "legend" not in source
+    assert source.count("id=cluster_") == 4 and "legend" not in source  # a box per column
     assert source == draw_network(MLP(2, [3, 3, 1], seed=4), legend=False).source
     with_legend = draw_network(MLP(2, [3, 3, 1], seed=4)).source
-    assert re.search(r"subgraph legend_rank \{\s*rank=same\s*out0\s*legend \[", with_legend)
+    assert "id=legend" in with_legend and "cluster_layer2" in with_legend
 
 
 def test_bad_arguments_are_refused_clearly():
@@ -143,7 +144,37 @@ def test_svg_renders_with_ids_and_keeps_neurons_in_order():
     assert len(centres) == 2 + 4 + 4 + 1
     for l in (0, 1):  # neuron 0 on top, then 1, 2, 3
         ys = [centres[f"L{l}N{j}"] for j in range(4)]
-        assert ys == sorted(ys)
+        assert ys == sorted(ys)  # SVG y grows downwards
     assert 'id="L1N2_w3"' in svg
     for name in ("positive weight", "hidden 2 (relu)", "output (linear)"):
         assert name in svg
+
+
+def test_one_naming_scheme_inputs_in_order_and_gradients_on_the_edges():
+    model = MLP(3, [2, 1], activation="tanh", seed=0)
+    before = draw_network(model).source
+    assert "∇" not in before  # no backward pass yet: no gradients to draw
+    for i in range(3):
+        assert re.search(rf"\bx{i} \[label=<x{i + 1}>", before)  # x1 ... xn, as the walkthroughs
+    # every circle pinned in order, top to bottom (dot's own ordering once drew x3, x1, x2)
+    ys = {m.group(1): float(m.group(2)) for m in re.finditer(r'id=(\w+) pos="[-\d.]+,([-\d.]+)!"', before)}
+    assert ys["x0"] > ys["x1"] > ys["x2"] and ys["L0N0"] > ys["L0N1"]
+    assert 'L0.N1</font>' in before and 'L1.N0</font>' in before  # neurons named like their labels
+    model([0.5, -1.0, 2.0]).backward()
+    after = edge_attrs(draw_network(model).source)
+    w = model.layers[0].neurons[1].w[2]
+    assert f"∇ {w.grad:.3g}" in after["L0N1_w2"][2] and f"gradient ∇ = {w.grad:.3g}" in after["L0N1_w2"][2]
+    hidden = draw_network(model, show_weights=False).source
+    assert "∇ " not in re.sub(r'tooltip="[^"]*"', "", hidden)  # not written, still in the tooltip
+    assert "∇" in draw_network(model, show_weights=False, show_grads=True).source
+    with pytest.raises(TypeError, match="show_grads"):
+        draw_network(model, show_grads="yes")
+
+
+@pytest.mark.needs_dot
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz dot")
+def test_inputs_are_drawn_top_to_bottom_in_order():
+    svg = draw_network(MLP(3, [4, 2], seed=0)).pipe(format="svg").decode()
+    ys = [float(re.search(rf'<g id="x{i}" class="node">.*?cy="(-?[\d.]+)"', svg, re.S).group(1))
+          for i in range(3)]
+    assert ys == sorted(ys)  # x1 on top (SVG y grows downwards)

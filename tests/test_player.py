@@ -51,7 +51,7 @@ def mlp_loss(seed=0):
 
 
 def page_data(page_text):
-    match = re.search(r'<script type="application/json" id="player-data">(.*?)</script>', page_text, re.S)
+    match = re.search(r'<script type="application/json" id="player-data">(.*?)</script>', page_text, re.S)  # unpacked
     assert match, "the page has no data block"
     return json.loads(match.group(1))
 
