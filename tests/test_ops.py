@@ -292,7 +292,7 @@ TORCH = {
     "sum": lambda torch, x, a: torch.stack(x).sum(),
     "dot": _torch_dot,
     "erf": lambda torch, x, a: torch.erf(x[0]),
-    "bce": lambda torch, x, a: torch.nn.functional.binary_cross_entropy(x[0], x[1]),
+    "bce": lambda torch, x, a: torch.nn.functional.binary_cross_entropy(x[0], x[1], reduction="none"),
 }
 
 
