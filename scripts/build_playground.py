@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "playground"
 PYODIDE_FILES = ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm",
                  "python_stdlib.zip", "pyodide-lock.json", "package.json")
-PAGE_FILES = ("index.html", "style.css", "app.js", "lab.js", "trainer.js", "state.js")
+PAGE_FILES = ("index.html", "style.css", "app.js", "lab.js", "trainer.js")
 
 
 def npm_install() -> Path:
