@@ -48,3 +48,6 @@ playground-build: setup
 playground: playground-build
 	@echo "playground: http://127.0.0.1:8000/index.html"
 	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory out/playground
+
+bench-playground: playground-build
+	$(PY) -m scripts.bench_playground
