@@ -43,3 +43,14 @@ $(STAMP): pyproject.toml
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
+
+# The in-browser playground: out/playground/ (Pyodide + viz.js from npm, no CDN).
+playground-build: setup
+	$(PY) -m scripts.build_playground
+
+playground: playground-build
+	@echo "playground: http://127.0.0.1:8000/index.html"
+	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory out/playground
+
+bench-playground: playground-build
+	$(PY) -m scripts.bench_playground

@@ -35,6 +35,7 @@ from engine import Value, no_grad
 from engine.value import as_real, is_real
 
 from ._checks import positive_int
+from .live import live_view
 from .module import Module
 
 LOSSES = ("hinge", "mse", "bce", "cross_entropy")
@@ -208,7 +209,7 @@ def _why_not_finite(X: Sequence, y: Sequence) -> str:
 def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] = "hinge",
         optimizer: object = None, lr: float = 0.1, epochs: int = 100,
         batch_size: Optional[int] = None, progress: Optional[bool] = None,
-        seed: int = 0) -> History:
+        seed: int = 0, live: bool = False) -> History:
     """Train ``model`` on ``(X, y)``; return the loss and accuracy of every epoch.
 
     ``loss``: ``'hinge'`` (labels 0/1 or -1/+1), ``'bce'`` (with logits;
@@ -219,7 +220,8 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
     ``optimizer``: None for ``SGD(lr=lr)``, a name from ``nn.OPTIMIZERS`` or an
     optimizer object. ``batch_size=None`` is full batch; otherwise the rows
     are shuffled each epoch with ``random.Random(seed)``. Accuracy counts the
-    predictions made during the epoch, before each step.
+    predictions made during the epoch, before each step. ``live=True`` in a
+    notebook redraws curves, boundary and weights in place each epoch (elsewhere: the progress bar).
     """
     _check_data(X, y, model)
     epochs = positive_int(epochs, "epochs")
@@ -230,7 +232,8 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
     opt = _optimizer(optimizer, model, lr)
     rng = random.Random(seed)
     history = History()
-    bar = _progress_bar(progress, epochs)
+    view = live_view(live, model, X)
+    bar = None if view is not None else _progress_bar(progress, epochs)
     order = list(range(n))
     try:
         for _ in range(epochs):
@@ -254,6 +257,8 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
                     len(history) == 1 or math.isfinite(history.loss[-2])):  # warn once, when it starts
                 warnings.warn(f"the loss became {history.loss[-1]} in epoch {len(history)}: "
                               f"{_why_not_finite(X, y)}", RuntimeWarning, stacklevel=2)
+            if view is not None:
+                view.update(history.loss, history.accuracy)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.3f}")
