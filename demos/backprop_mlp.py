@@ -120,6 +120,14 @@ def finite_difference(model: MLP, X: list, signs: list[float], p: engine.Value,
     return (up - down) / (2 * eps)
 
 
+NOISE = 1e-8  # below this a central difference's rounding error dominates
+
+
+def _shown(v: float) -> str:
+    """A gradient for the table: '≈ 0' when it is below the finite-difference noise."""
+    return f"{'≈ 0':>13}" if abs(v) < NOISE else f"{v:>+13.6e}"
+
+
 def check_gradients(model: MLP, X: list, signs: list[float], names: list[str]) -> list[GradRow]:
     """Backward's gradient vs. the finite difference for each named parameter."""
     loss, _ = loss_and_accuracy(model, X, signs)
@@ -279,7 +287,9 @@ def main(argv=None) -> Result:
     rows = check_gradients(model, X, signs, names)
     print("  parameter       backward     finite diff.   difference")
     for r in rows:
-        print(f"  {r.name:<12}{r.analytic:>+13.6e}  {r.numeric:>+13.6e}   {r.difference:.1e}")
+        print(f"  {r.name:<12}{_shown(r.analytic)}  {_shown(r.numeric)}   {r.difference:.1e}")
+    if any(abs(v) < NOISE for r in rows for v in (r.analytic, r.numeric)):
+        print(f"  (≈ 0: smaller than {NOISE:.0e}, the finite difference's rounding noise; its sign means nothing)")
     worst = max(r.difference for r in rows)
     say(f"""
         Before training, backward's gradients agree with the finite differences on

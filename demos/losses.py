@@ -94,7 +94,8 @@ def plot_shapes(out: Path, zs: list[float]) -> Path:
         ax.set_title(title)
         ax.grid(True, alpha=0.3)
         ax.legend()
-    left.text(zs[0] + 0.3, 0.3, "confidently\nwrong", fontsize=9, color="#555555")
+    left.text((zs[0] - 2) / 2, 0.03, "confidently\nwrong", fontsize=9, color="#555555", ha="center",
+              va="bottom", transform=left.get_xaxis_transform())  # in the shaded band, under the curves
     return _plots.save(fig, out, "loss_shapes.png",
                        title="Squared error goes quiet exactly when the model is most wrong")
 

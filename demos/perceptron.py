@@ -251,6 +251,8 @@ def plot_xor(updates: list, curves: dict, path: Path, steps: int) -> Path:
         ax.set_xticks([0, 1])
         ax.set_yticks([0, 1])
         ax.set_xlabel("$x_1$")
+        if k == 0:
+            ax.set_ylabel("$x_2$")
         ax.set_title(f"update {k + 1}: w=({w[0]:g}, {w[1]:g}) b={b:g}", fontsize=9)
     bx = fig.add_subplot(grid[0, n:])
     colours = {"AND": "#009E73", "OR": "#CC79A7", "XOR": "#D55E00"}
@@ -263,6 +265,10 @@ def plot_xor(updates: list, curves: dict, path: Path, steps: int) -> Path:
     bx.set_title("AND and OR reach 0 and stop; XOR never does")
     bx.grid(True, alpha=0.3)
     bx.legend()
+    handles, _ = fig.axes[0].get_legend_handles_labels()
+    fig.legend(handles, ["label 0", "label 1", "wrong after this update"], loc="lower center",
+               ncol=3, fontsize=9, frameon=False, bbox_to_anchor=(0.3, -0.02))
+    fig.subplots_adjust(bottom=0.2)
     return save_figure(fig, path, title="XOR: each update fixes one corner and breaks another")
 
 # %%

@@ -169,7 +169,7 @@ def micrograd_step(quick: bool):
 # ## What a trace freezes
 #
 # A trace remembers *which* operations ran, not the Python that chose them.
-# Three consequences:
+# Four consequences:
 #
 # - A plain number in the function stays the number it was when traced.
 # - An `if` on a comparison of Values took one branch while tracing. The trace
@@ -195,7 +195,8 @@ def frozen_branch() -> str:
     try:
         traced(-1.0)
     except engine.TraceError as error:
-        return f"replay at 3.0 -> {ok}; replay at -1.0 -> TraceError: {error}"
+        return (f"bumpy(x) = x * x if x > 0 else -x, traced at x = 2.0 (the x * x branch): "
+                f"replay at 3.0 -> {ok}; replay at -1.0 -> TraceError: {error}")
     return "no error (unexpected)"
 
 
@@ -207,16 +208,18 @@ def relu_switches() -> list:
 
 # %%
 def bar_chart(ms: dict, out):
-    """Milliseconds per training step, on a log scale."""
+    """Milliseconds per training step: linear bars from zero, each labelled with its time and speed-up."""
     plt = pyplot()
     names = list(ms)
+    slowest = max(ms.values())
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
     bars = ax.barh(names, [ms[n] for n in names], color=["#8da0cb", "#66c2a5", "#fc8d62"][:len(names)])
-    ax.set_xscale("log")
-    ax.set_xlabel("milliseconds per training step (log scale, lower is better)")
+    ax.set_xlim(0, slowest * 1.45)
+    ax.set_xlabel("milliseconds per training step (lower is better)")
     for bar, name in zip(bars, names):
-        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {ms[name]:.1f} ms",
-                va="center")
+        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2,
+                f" {ms[name]:.1f} ms ({slowest / ms[name]:.1f}× faster)" if ms[name] < slowest
+                else f" {ms[name]:.1f} ms", va="center")
     ax.set_title("one SGD step on the moons, MLP(2, [16, 16, 1])")
     return save_figure(fig, out / "timings.png")
 
@@ -250,8 +253,9 @@ def main(argv=None) -> dict:
         warnings.simplefilter("ignore")
         branch = frozen_branch()
     say("What freezes: a Python `if` on a Value. " + branch)
+    say("A kink inside an op is not frozen: f(x) = relu(2 * x), traced once at x = 1.0, replayed:")
     for x, y, g in relu_switches():
-        print(f"  relu trace at x = {x:4}: output {y}, d/dx {g}")
+        print(f"  f({x:4}) = {y}, df/dx = {g}")
     print()
     say("""So trace the parts whose shape does not depend on the numbers (a model and its
         loss on a batch of fixed size), keep eager mode for anything you want to draw,

@@ -32,9 +32,11 @@ from .optim import OPTIMIZERS, SGD, Adam, AdamW, Optimizer
 from .perceptron import Perceptron, PerceptronResult
 from .serialize import load, save
 from .torch_bridge import from_torch, to_torch
+from .sweep import sweep
 from .train import History, accuracy, fit
 
 __all__ = [
+    "sweep",
     "Module", "Neuron", "Layer", "MLP", "Perceptron", "PerceptronResult",
     "ACTIVATIONS", "get_activation", "INITIALIZERS", "init_value",
     "make_moons", "make_circles", "make_xor", "make_spirals", "make_blobs", "train_test_split",

@@ -209,7 +209,7 @@ def _why_not_finite(X: Sequence, y: Sequence) -> str:
 def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] = "hinge",
         optimizer: object = None, lr: float = 0.1, epochs: int = 100,
         batch_size: Optional[int] = None, progress: Optional[bool] = None,
-        seed: int = 0, live: bool = False) -> History:
+        seed: int = 0, live: bool = False, callbacks: Sequence[Callable] = ()) -> History:
     """Train ``model`` on ``(X, y)``; return the loss and accuracy of every epoch.
 
     ``loss``: ``'hinge'`` (labels 0/1 or -1/+1), ``'bce'`` (with logits;
@@ -222,6 +222,8 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
     are shuffled each epoch with ``random.Random(seed)``. Accuracy counts the
     predictions made during the epoch, before each step. ``live=True`` in a
     notebook redraws curves, boundary and weights in place each epoch (elsewhere: the progress bar).
+    ``callbacks``: functions called as ``cb(epoch, model, history)`` after
+    each epoch (epoch counts from 0), for gathering diagnostics while training.
     """
     _check_data(X, y, model)
     epochs = positive_int(epochs, "epochs")
@@ -230,6 +232,11 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
     _check_outputs(model, X[0], loss)
     task = _task(loss, y)
     opt = _optimizer(optimizer, model, lr)
+    if callable(callbacks):
+        callbacks = (callbacks,)
+    for cb in callbacks:
+        if not callable(cb):
+            raise TypeError(f"callbacks must be functions cb(epoch, model, history), got {type(cb).__name__}")
     rng = random.Random(seed)
     history = History()
     view = live_view(live, model, X)
@@ -259,6 +266,8 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
                               f"{_why_not_finite(X, y)}", RuntimeWarning, stacklevel=2)
             if view is not None:
                 view.update(history.loss, history.accuracy)
+            for cb in callbacks:
+                cb(len(history) - 1, model, history)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.3f}")

@@ -197,3 +197,13 @@ def test_minibatch_fit_is_the_documented_loop():
         losses.append(total / len(X2))
     assert history.loss == pytest.approx(losses, abs=1e-12)
     assert a.state_dict() == pytest.approx(b.state_dict(), abs=1e-12)
+
+
+def test_callbacks_run_after_every_epoch_with_the_history_so_far():
+    X, y = make_blobs(20, seed=0)
+    seen = []
+    fit(MLP(2, [4, 1], seed=0), X, y, epochs=3, progress=False,
+        callbacks=[lambda epoch, model, history: seen.append((epoch, len(history), len(model.parameters())))])
+    assert seen == [(0, 1, 17), (1, 2, 17), (2, 3, 17)]
+    with pytest.raises(TypeError, match="callbacks must be functions"):
+        fit(MLP(2, [4, 1], seed=0), X, y, epochs=1, progress=False, callbacks=[3])
