@@ -116,7 +116,7 @@ def plot_gates(histories: dict, path: Path, steps: int) -> Path:
     fig, axes = plt.subplots(len(histories), cols, figsize=(2.6 * cols, 3.3 * len(histories) + 0.6),
                              squeeze=False)
     box = (-0.5, 1.5, -0.5, 1.5)
-    for row, (gate, (lines, mistakes)) in zip(axes, histories.items()):
+    for row, (gate, (lines, _mistakes)) in zip(axes, histories.items()):
         for k, ax in enumerate(row):
             if k >= len(lines):
                 ax.axis("off")

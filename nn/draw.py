@@ -132,23 +132,23 @@ def draw_network(model, *, rankdir: str = "LR", show_weights: Optional[bool] = N
     _column(g, "input", "inputs", place, 0, [
         (node_id, f"<{html_text(name, 20)}>", INPUT, plain_text(f"input {name}"))
         for node_id, name in zip(previous, names)])
-    prefix = "L{l}.N{j}" if len(columns) > 1 or hasattr(model, "layers") else \
+    prefix = "L{layer_no}.N{j}" if len(columns) > 1 or hasattr(model, "layers") else \
         ("N{j}" if hasattr(model, "neurons") else "")
-    for l, column in enumerate(columns):
-        ids = [f"L{l}N{j}" for j in range(len(column))]
-        kind = "output" if l == len(columns) - 1 else f"hidden {l + 1}"
+    for layer_no, column in enumerate(columns):
+        ids = [f"L{layer_no}N{j}" for j in range(len(column))]
+        kind = "output" if layer_no == len(columns) - 1 else f"hidden {layer_no + 1}"
         act = _activation(model, column[0])
-        _column(g, f"layer{l}", f"{kind}{' (' + act + ')' if act else ''}", place, l + 1, [
-            (node_id, _neuron_label(model, n, precision, prefix.format(l=l, j=j)), NEURON,
-             plain_text(_neuron_tip(n, l, j)))
+        _column(g, f"layer{layer_no}", f"{kind}{' (' + act + ')' if act else ''}", place, layer_no + 1, [
+            (node_id, _neuron_label(model, n, precision, prefix.format(layer_no=layer_no, j=j)), NEURON,
+             plain_text(_neuron_tip(n, layer_no, j)))
             for j, (node_id, n) in enumerate(zip(ids, column))])
-        for j, row in enumerate(weights[l]):
+        for j, row in enumerate(weights[layer_no]):
             if len(row) != len(previous):
-                raise ValueError(f"neuron {j} of layer {l} has {len(row)} weights but the "
+                raise ValueError(f"neuron {j} of layer {layer_no} has {len(row)} weights but the "
                                  f"previous layer has {len(previous)} outputs")
             for i, w in enumerate(row):
                 _weight_edge(g, previous[i], ids[j], f"{ids[j]}_w{i}", w, largest, labelled,
-                             precision, grads[l][j][i] if has_grads else None, grads_written)
+                             precision, grads[layer_no][j][i] if has_grads else None, grads_written)
         previous = ids
     last = len(columns)
     for j, node_id in enumerate(previous):
@@ -251,7 +251,7 @@ def _weight_edge(g: GraphDrawing, tail: str, head: str, edge_id: str, w: float, 
                  tooltip=plain_text(tip))
     label = f'<font color="{colour}">{html_text(text)}</font>' if labelled else ""
     if grad_written and grad_text is not None:
-        label += (f"<br/>" if label else "") + f'<font color="{GRAD}">∇ {html_text(grad_text)}</font>'
+        label += ("<br/>" if label else "") + f'<font color="{GRAD}">∇ {html_text(grad_text)}</font>'
     if label:
         attrs.update(label=f"<{label}>", fontcolor=colour)
     g.edge(tail, head, **attrs)

@@ -17,7 +17,6 @@ Values and gradients follow ``torch.nn.functional``.
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 

@@ -10,7 +10,6 @@ import http.server
 import statistics
 import threading
 import time
-from pathlib import Path
 
 from scripts.build_playground import ROOT, size_mb
 

@@ -231,7 +231,7 @@ def test_nan_and_inf_grads_are_a_warning_not_good_news(browser, tmp_path):
     good = page.evaluate("getComputedStyle(document.querySelector('#rows td.after')).color")
     assert "bad" in page.get_attribute("#rows td.after", "class")
     assert good != "rgb(22, 163, 74)"  # the 'good' green of a finished grad
-    assert page.evaluate(f"document.querySelector('#graph g.node:has(title) text.cr-bad') !== null")
+    assert page.evaluate("document.querySelector('#graph g.node:has(title) text.cr-bad') !== null")
     assert problems == [] and requests == []
 
 
