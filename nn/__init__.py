@@ -32,6 +32,7 @@ from .optim import OPTIMIZERS, SGD, Adam, AdamW, Optimizer
 from .perceptron import Perceptron, PerceptronResult
 from .serialize import load, save
 from .torch_bridge import from_torch, to_torch
+from .sweep import sweep
 from .train import History, accuracy, fit
 
 __all__ = [
@@ -41,4 +42,5 @@ __all__ = [
     "fit", "accuracy", "History", "save", "load", "to_torch", "from_torch", "draw_network",
     "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
     "hinge_loss", "softmax", "log_softmax", "Optimizer", "SGD", "Adam", "AdamW", "OPTIMIZERS",
+    "sweep",
 ]
