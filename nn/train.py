@@ -208,7 +208,7 @@ def _why_not_finite(X: Sequence, y: Sequence) -> str:
 def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] = "hinge",
         optimizer: object = None, lr: float = 0.1, epochs: int = 100,
         batch_size: Optional[int] = None, progress: Optional[bool] = None,
-        seed: int = 0) -> History:
+        seed: int = 0, callbacks: Sequence[Callable[[dict], None]] = ()) -> History:
     """Train ``model`` on ``(X, y)``; return the loss and accuracy of every epoch.
 
     ``loss``: ``'hinge'`` (labels 0/1 or -1/+1), ``'bce'`` (with logits;
@@ -219,7 +219,9 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
     ``optimizer``: None for ``SGD(lr=lr)``, a name from ``nn.OPTIMIZERS`` or an
     optimizer object. ``batch_size=None`` is full batch; otherwise the rows
     are shuffled each epoch with ``random.Random(seed)``. Accuracy counts the
-    predictions made during the epoch, before each step.
+    predictions made during the epoch, before each step. Each of ``callbacks``
+    is called after every optimizer step with ``{'step', 'epoch', 'loss', 'model'}``
+    (grads are still those of that step's loss).
     """
     _check_data(X, y, model)
     epochs = positive_int(epochs, "epochs")
@@ -232,6 +234,9 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
     history = History()
     bar = _progress_bar(progress, epochs)
     order = list(range(n))
+    if callable(callbacks) or not all(callable(c) for c in callbacks):
+        raise TypeError("callbacks must be a list of functions taking one info dict")
+    step = 0
     try:
         for _ in range(epochs):
             if size < n:
@@ -246,6 +251,9 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
                 opt.zero_grad()
                 value.backward()
                 opt.step()
+                step += 1
+                for callback in callbacks:
+                    callback({"step": step, "epoch": len(history), "loss": value.data, "model": model})
                 total += value.data * len(batch)
                 hits += sum(_hit(o, task.classes[i], task.threshold) for o, i in zip(outputs, batch))
             history.loss.append(total / n)
