@@ -20,3 +20,17 @@ def test_matrix_formulas_equal_scalar_grads_on_another_net():
     assert matrix_backprop.compare(model, X, y) < 1e-12
     m = matrix_backprop.matrix_backprop(model, X, y)
     assert np.any(np.abs(m["dW1"]) > 1e-3)  # the check compares real, non-zero gradients
+
+
+def test_hyperparameters_walkthrough(tmp_path):
+    from demos import hyperparameters
+    result = hyperparameters.main(["--quick", "--out", str(tmp_path)])
+    records = result["records"]
+    assert len(records) == 16 and result["logged"] == records   # one JSON line per run, same data
+    for name in ("accuracy_heatmap.png", "loss_by_lr.png"):
+        assert (tmp_path / name).stat().st_size > 10_000
+    # the key claim of the loss-curve picture: in few epochs the larger rate gets further down
+    final = {lr: [r["loss"][-1] for r in records if r["lr"] == lr and r["dataset"] == "moons"]
+             for lr in (0.03, 0.3)}
+    assert sum(final[0.3]) / 4 < sum(final[0.03]) / 4
+    assert result["best"]["moons"]["test_accuracy"] >= 0.75
