@@ -34,3 +34,15 @@ def test_hyperparameters_walkthrough(tmp_path):
              for lr in (0.03, 0.3)}
     assert sum(final[0.3]) / 4 < sum(final[0.03]) / 4
     assert result["best"]["moons"]["test_accuracy"] >= 0.75
+
+
+def test_gradient_paths_walkthrough(tmp_path):
+    from demos import gradient_paths
+    result = gradient_paths.main(["--quick", "--out", str(tmp_path)])
+    assert abs(result["path_sum"] - result["grad"]) < 1e-12 and abs(result["grad"]) > 0.1
+    smooth = {h: (p, a) for h, p, a in result["cases"]["tanh, w = 0.6"]}
+    p, a = smooth[min(smooth, key=lambda h: abs(h - 0.1))]
+    assert abs(p - a) < 0.1 * abs(a)                  # a small nudge: the prediction holds
+    kink = result["cases"]["relu at its kink, w = 0"]
+    assert all(p == 0.0 for _, p, _ in kink) and kink[-1][2] > 0.1   # grad 0, yet the loss moves
+    assert (tmp_path / "nudge.png").stat().st_size > 10_000
