@@ -46,3 +46,14 @@ def test_gradient_paths_walkthrough(tmp_path):
     kink = result["cases"]["relu at its kink, w = 0"]
     assert all(p == 0.0 for _, p, _ in kink) and kink[-1][2] > 0.1   # grad 0, yet the loss moves
     assert (tmp_path / "nudge.png").stat().st_size > 10_000
+
+
+def test_forward_reverse_walkthrough(tmp_path):
+    from demos import forward_reverse
+    result = forward_reverse.main(["--quick", "--out", str(tmp_path)])
+    assert result["max_difference"] < 1e-12
+    assert abs(result["second"] - 12.0) < 1e-12
+    work = result["work"]
+    ratios = [work[n]["forward"] / work[n]["reverse"] for n in sorted(work)]
+    assert ratios == sorted(work)        # forward mode costs n times reverse for the full gradient
+    assert (tmp_path / "op_counts.png").stat().st_size > 10_000
