@@ -57,3 +57,12 @@ def test_forward_reverse_walkthrough(tmp_path):
     ratios = [work[n]["forward"] / work[n]["reverse"] for n in sorted(work)]
     assert ratios == sorted(work)        # forward mode costs n times reverse for the full gradient
     assert (tmp_path / "op_counts.png").stat().st_size > 10_000
+
+
+def test_training_health_walkthrough(tmp_path):
+    from demos import training_health
+    result = training_health.main(["--quick", "--out", str(tmp_path)])
+    assert len(result["ratios"]) == 15 and all(len(r) == 3 for r in result["ratios"])  # 3 batches x 5 epochs
+    assert all(0.0 < v < 1.0 for row in result["ratios"] for v in row)
+    assert result["health"]["tanh, uniform(-1,1) x 6"]["saturated"] > 0.3
+    assert (tmp_path / "training_health.png").stat().st_size > 10_000
