@@ -15,7 +15,7 @@ optional shuffled minibatches, a tqdm progress bar (only when stderr is a
 terminal) and a :class:`History` of loss and accuracy per epoch.
 
 >>> from nn import MLP, make_blobs
->>> X, y = make_blobs(20, centers=2, std=0.5, seed=0)
+>>> X, y = make_blobs(20, centers=2, std=0.5)
 >>> model = MLP(2, [4, 1], seed=0)
 >>> history = fit(model, X, y, epochs=20, lr=0.1)
 >>> len(history.loss), history.accuracy[-1]
@@ -209,7 +209,7 @@ def _why_not_finite(X: Sequence, y: Sequence) -> str:
 def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] = "hinge",
         optimizer: object = None, lr: float = 0.1, epochs: int = 100,
         batch_size: Optional[int] = None, progress: Optional[bool] = None,
-        seed: int = 0, live: bool = False, callbacks: Sequence[Callable] = ()) -> History:
+        seed: int = 0, live: bool = False, callbacks: Sequence[Callable[[dict], None]] = ()) -> History:
     """Train ``model`` on ``(X, y)``; return the loss and accuracy of every epoch.
 
     ``loss``: ``'hinge'`` (labels 0/1 or -1/+1), ``'bce'`` (with logits;
@@ -221,9 +221,10 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
     optimizer object. ``batch_size=None`` is full batch; otherwise the rows
     are shuffled each epoch with ``random.Random(seed)``. Accuracy counts the
     predictions made during the epoch, before each step. ``live=True`` in a
-    notebook redraws curves, boundary and weights in place each epoch (elsewhere: the progress bar).
-    ``callbacks``: functions called as ``cb(epoch, model, history)`` after
-    each epoch (epoch counts from 0), for gathering diagnostics while training.
+    notebook redraws curves, boundary and weights in place each epoch (elsewhere: the
+    progress bar). Each of ``callbacks``
+    is called after every optimizer step with ``{'step', 'epoch', 'loss', 'model'}``
+    (grads are still those of that step's loss).
     """
     _check_data(X, y, model)
     epochs = positive_int(epochs, "epochs")
@@ -232,16 +233,14 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
     _check_outputs(model, X[0], loss)
     task = _task(loss, y)
     opt = _optimizer(optimizer, model, lr)
-    if callable(callbacks):
-        callbacks = (callbacks,)
-    for cb in callbacks:
-        if not callable(cb):
-            raise TypeError(f"callbacks must be functions cb(epoch, model, history), got {type(cb).__name__}")
     rng = random.Random(seed)
     history = History()
     view = live_view(live, model, X)
     bar = None if view is not None else _progress_bar(progress, epochs)
     order = list(range(n))
+    if callable(callbacks) or not all(callable(c) for c in callbacks):
+        raise TypeError("callbacks must be a list of functions taking one info dict")
+    step = 0
     try:
         for _ in range(epochs):
             if size < n:
@@ -256,6 +255,9 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
                 opt.zero_grad()
                 value.backward()
                 opt.step()
+                step += 1
+                for callback in callbacks:
+                    callback({"step": step, "epoch": len(history), "loss": value.data, "model": model})
                 total += value.data * len(batch)
                 hits += sum(_hit(o, task.classes[i], task.threshold) for o, i in zip(outputs, batch))
             history.loss.append(total / n)
@@ -266,8 +268,6 @@ def fit(model: Module, X: Sequence, y: Sequence, *, loss: Union[str, Callable] =
                               f"{_why_not_finite(X, y)}", RuntimeWarning, stacklevel=2)
             if view is not None:
                 view.update(history.loss, history.accuracy)
-            for cb in callbacks:
-                cb(len(history) - 1, model, history)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.3f}")

@@ -199,11 +199,27 @@ def test_minibatch_fit_is_the_documented_loop():
     assert a.state_dict() == pytest.approx(b.state_dict(), abs=1e-12)
 
 
-def test_callbacks_run_after_every_epoch_with_the_history_so_far():
-    X, y = make_blobs(20, seed=0)
+def test_fit_callbacks_see_every_step():
+    from nn import MLP, fit, make_moons
+    X, y = make_moons(12, seed=1)
+    model = MLP(2, [4, 1], seed=0)
     seen = []
-    fit(MLP(2, [4, 1], seed=0), X, y, epochs=3, progress=False,
-        callbacks=[lambda epoch, model, history: seen.append((epoch, len(history), len(model.parameters())))])
-    assert seen == [(0, 1, 17), (1, 2, 17), (2, 3, 17)]
-    with pytest.raises(TypeError, match="callbacks must be functions"):
-        fit(MLP(2, [4, 1], seed=0), X, y, epochs=1, progress=False, callbacks=[3])
+    grads = []
+    history = fit(model, X, y, lr=0.1, epochs=3, batch_size=4, progress=False,
+                  callbacks=[seen.append, lambda info: grads.append(info["model"].parameters()[0].grad)])
+    assert [info["step"] for info in seen] == list(range(1, 10))   # 3 batches x 3 epochs
+    assert [info["epoch"] for info in seen] == [0] * 3 + [1] * 3 + [2] * 3
+    assert all(info["model"] is model for info in seen)
+    # the mean of each epoch's batch losses is the history's loss for that epoch
+    assert abs(sum(i["loss"] for i in seen[:3]) / 3 - history.loss[0]) < 1e-12
+    assert any(g != 0.0 for g in grads)
+
+
+def test_fit_callbacks_must_be_functions():
+    import pytest
+    from nn import MLP, fit, make_moons
+    X, y = make_moons(8, seed=1)
+    with pytest.raises(TypeError, match="callbacks"):
+        fit(MLP(2, [1], seed=0), X, y, epochs=1, progress=False, callbacks=print)
+    with pytest.raises(TypeError, match="callbacks"):
+        fit(MLP(2, [1], seed=0), X, y, epochs=1, progress=False, callbacks=[1])
