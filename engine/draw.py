@@ -31,6 +31,8 @@ from .backprop import Step, topological_order
 from .levels import LEVELS
 from .naming import NodeNames, node_kind
 from .provenance import neuron_groups
+from .draw_levels import draw_units
+from .draw_style import FONT, MUTED, STYLE, legend_table  # noqa: F401 - engine.draw.STYLE, as before
 from .graphviz_io import (GraphDrawing, GraphvizNotFound, dot_available,  # noqa: F401
                           format_number, html_text, plain_text)
 
@@ -43,20 +45,6 @@ BENDS_PER_NODE = 8
 """Most long-edge bends per allowed value (8000 bends took ``dot`` about 2 s here)."""
 
 LAYOUT_LABELS_UP_TO = 150  # values; larger graphs get edge labels placed after layout
-FONT = "Helvetica,Arial,sans-serif"
-
-MUTED = "#6b7280"
-# kind: (fill, border, text colour, legend text) - soft fills, darker borders of the same hue.
-STYLE = {
-    "leaf": ("#dbeafe", "#2563eb", "#1e3a8a", "leaf that needs a grad"),
-    "const": ("#f3f4f6", "#9ca3af", "#4b5563", "constant or data (no grad)"),
-    "inner": ("#ffffff", "#64748b", "#111827", "intermediate value"),
-    "root": ("#fef3c7", "#d97706", "#78350f", "root (grad 1)"),
-    "op": ("#ede9fe", "#7c3aed", "#4c1d95", "operation"),
-    "current": ("#fee2e2", "#dc2626", "#7f1d1d", "node of this step"),
-    "input": ("#dcfce7", "#16a34a", "#14532d", "its inputs (grad += contribution)"),
-    "pending": ("#ffffff", "#cbd5e1", MUTED, "grad pending: more contributions to come"),
-}
 EDGE = "#94a3b8"
 
 
@@ -142,16 +130,6 @@ def _value_label(name: str, named: bool, data: str, grad: Optional[str], kind: s
             f'{corners}bgcolor="{fill}" color="{border}"><tr>{cells}</tr></table>>')
 
 
-def legend_table(entries: list, *, across: bool = False) -> str:
-    """An HTML-like label listing ``(fill, border, text)`` swatches, one per row or ``across``."""
-    cells = [f'<td width="18" height="12" bgcolor="{fill}" border="1" color="{border}"></td>'
-             f'<td align="left"><font point-size="10">{html_text(text)}</font></td>'
-             for fill, border, text in entries]
-    rows = "".join(cells) if across else "</tr><tr>".join(cells)
-    return (f'<<table border="1" cellborder="0" cellspacing="4" cellpadding="2" '
-            f'color="#cbd5e1" bgcolor="#ffffff"><tr>{rows}</tr></table>>')
-
-
 def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Optional[Step] = None,
              max_nodes: int = DEFAULT_MAX_NODES, legend: bool = True,
              precision: Optional[int] = None, title: Optional[str] = None,
@@ -196,7 +174,6 @@ def draw_dot(root, *, rankdir: str = "LR", show_grad: bool = True, highlight: Op
     if level != "scalar":
         if highlight is not None:
             raise ValueError("highlight= draws one step of the scalar graph: use level='scalar'")
-        from .draw_levels import draw_units
         return draw_units(root, order, level, rankdir=rankdir, legend=legend,
                           precision=precision, title=title, show_grad=show_grad)
     _check_budget(order, max_nodes)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .backprop import NodeNames, node_kind
+from .naming import NodeNames, node_kind
 from .graphviz_io import GraphDrawing, format_number, html_text, plain_text
+from .draw_style import FONT, MUTED, STYLE, legend_table
 from .levels import Unit, layer_units, network_units
 
 POSITIVE, NEGATIVE, ZERO = "#2563eb", "#dc2626", "#9ca3af"
@@ -44,7 +45,6 @@ def name_inputs(units: list, order: list) -> None:
 def draw_units(root, order: list, level: str, *, rankdir: str, legend: bool,
                precision: Optional[int], title: Optional[str], show_grad: bool) -> GraphDrawing:
     """The neuron- or layer-level drawing (see the module docstring)."""
-    from .draw import FONT, MUTED, STYLE, legend_table
     units = units_for(order, level)
     largest = max([abs(order[w].data) for u in units for w in u.weights if w is not None]
                   + [0.0])
