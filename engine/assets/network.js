@@ -44,30 +44,57 @@ window.CRNetwork = function (units, nodes, level) {
     });
   });
 
-  // Paint every box and edge for the current state (state.revealed/grad/exact per node).
-  function paint(state, current, mode) {
-    boxes.forEach(function (b, i) {
-      var k = b.unit.out, shown = state.revealed[k];
-      b.g.classList.toggle("cr-hidden", !shown);
-      b.g.classList.toggle("cr-cur", i === current);
-      b.g.classList.toggle("cr-live", state.touched[k] > 0);
-      b.g.classList.toggle("cr-bad", !isFinite(Number(state.exact[k])));
-      var what = b.unit.kind === "layer" ? b.unit.width + " neurons · " : (b.unit.kind === "neuron" ? "a " : "");
-      b.line.textContent = what + (shown ? nodes[k].data : "?") +
-        (nodes[k].kind === "const" ? "" : "   ∇ " + state.grad[k]);
-    });
-    edges.forEach(function (e) {
-      var p = e.path, w = e.weight;
-      if (w === null) return;
-      var x = mode === "grad" ? Number(state.exact[w]) : Number(nodes[w].exactData);
-      var top = mode === "grad" ? largest.grad : largest.weight;
-      var share = !isFinite(x) ? 1 : top > 0 ? Math.min(1, Math.abs(x) / top) : 0;
-      p.setAttribute("stroke-width", (0.4 + 3.6 * share).toFixed(2));
-      p.setAttribute("class", "edge " + (mode === "grad" ? "g" : "w") +
-                     (!isFinite(x) ? "bad" : x > 0 ? "pos" : x < 0 ? "neg" : "zero") +
-                     (e.unit === current ? " cr-flow" : ""));
-      p.style.strokeOpacity = (0.25 + 0.75 * share).toFixed(2);
-    });
+  var boxesOf = {}, edgesOfWeight = {}, edgesOfUnit = {};
+  boxes.forEach(function (b, i) { (boxesOf[b.unit.out] = boxesOf[b.unit.out] || []).push(i); });
+  edges.forEach(function (e) {
+    if (e.weight !== null) (edgesOfWeight[e.weight] = edgesOfWeight[e.weight] || []).push(e);
+    (edgesOfUnit[e.unit] = edgesOfUnit[e.unit] || []).push(e);
+  });
+  var painted = null;  // {current, mode} of the last paint; null: paint everything
+
+  // Paint the state (state.revealed/grad/exact/touched per node). ``changed`` lists the nodes
+  // that changed since the last paint: only their boxes and edges are touched, so a step costs
+  // little even with thousands of edges; without it (or after a switch) everything is painted.
+  function paint(state, current, mode, changed) {
+    var full = !painted || !changed || painted.mode !== mode;
+    var todoBoxes = {}, todoEdges = [];
+    if (full) {
+      boxes.forEach(function (b, i) { todoBoxes[i] = 1; });
+      todoEdges = edges;
+    } else {
+      [painted.current, current].forEach(function (u) {
+        if (u >= 0) { todoBoxes[u] = 1; todoEdges = todoEdges.concat(edgesOfUnit[u] || []); }
+      });
+      changed.forEach(function (k) {
+        (boxesOf[k] || []).forEach(function (i) { todoBoxes[i] = 1; });
+        if (mode === "grad") todoEdges = todoEdges.concat(edgesOfWeight[k] || []);
+      });
+    }
+    Object.keys(todoBoxes).forEach(function (key) { paintBox(+key, state, current); });
+    todoEdges.forEach(function (e) { paintEdge(e, state, current, mode); });
+    painted = { current: current, mode: mode };
+  }
+  function paintBox(i, state, current) {
+    var b = boxes[i], k = b.unit.out, shown = state.revealed[k];
+    b.g.classList.toggle("cr-hidden", !shown);
+    b.g.classList.toggle("cr-cur", i === current);
+    b.g.classList.toggle("cr-live", state.touched[k] > 0);
+    b.g.classList.toggle("cr-bad", !isFinite(Number(state.exact[k])));
+    var what = b.unit.kind === "layer" ? b.unit.width + " neurons · " : (b.unit.kind === "neuron" ? "a " : "");
+    b.line.textContent = what + (shown ? nodes[k].data : "?") +
+      (nodes[k].kind === "const" ? "" : "   ∇ " + state.grad[k]);
+  }
+  function paintEdge(e, state, current, mode) {
+    var p = e.path, w = e.weight;
+    if (w === null) { p.classList.toggle("cr-flow", e.unit === current); return; }
+    var x = mode === "grad" ? Number(state.exact[w]) : Number(nodes[w].exactData);
+    var top = mode === "grad" ? largest.grad : largest.weight;
+    var share = !isFinite(x) ? 1 : top > 0 ? Math.min(1, Math.abs(x) / top) : 0;
+    p.setAttribute("stroke-width", (0.4 + 3.6 * share).toFixed(2));
+    p.setAttribute("class", "edge " + (mode === "grad" ? "g" : "w") +
+                   (!isFinite(x) ? "bad" : x > 0 ? "pos" : x < 0 ? "neg" : "zero") +
+                   (e.unit === current ? " cr-flow" : ""));
+    p.style.strokeOpacity = (0.25 + 0.75 * share).toFixed(2);
   }
   function el(tag, attrs) {
     var e = document.createElementNS(NS, tag);
@@ -76,5 +103,6 @@ window.CRNetwork = function (units, nodes, level) {
   }
   function finite(x) { return isFinite(x) ? x : 0; }
   function clip(text, n) { return text.length > n ? text.slice(0, n - 1) + "…" : text; }
-  return { svg: svg, paint: paint, box: function (i) { return boxes[i] && boxes[i].g; }, level: level };
+  return { svg: svg, paint: paint, box: function (i) { return boxes[i] && boxes[i].g; }, level: level,
+           stale: function () { painted = null; } };
 };

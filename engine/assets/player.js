@@ -135,7 +135,8 @@
   function mark(el, cls) { if (el) { el.classList.add(cls); marked.push([el, cls]); } }
 
   function render() {
-    Object.keys(dirty).forEach(function (key) { paintNode(+key); });
+    var changed = Object.keys(dirty).map(Number);
+    changed.forEach(paintNode);
     dirty = {};
     marked.forEach(function (m) { m[0].classList.remove(m[1]); });
     marked = [];
@@ -150,7 +151,7 @@
       }
       follow(k);
     }
-    paintUnits(focus ? focus.node : null);
+    paintUnits(focus ? focus.node : null, changed);
     progress();
     document.body.dataset.position = String(pos);
     remember();
@@ -339,6 +340,7 @@
     $("edge-mode-box").hidden = $("detail").hidden = !unitView;
     if (unitView) {
       net = netPicture(name);
+      net.stale();  // stepped elsewhere meanwhile: paint it whole once
       netBox.textContent = ""; netBox.appendChild(net.svg);
       net.viewport = net.viewport || CRViewport(netBox, net.svg);
       if (!net.fitted) { net.viewport.fit(); net.fitted = true; }
@@ -373,12 +375,12 @@
     }
     goto(p);
   }
-  function paintUnits(focusNode) {
+  function paintUnits(focusNode, changed) {
     if (!net) return;
     var level = units[view];
     var current = focusNode === null ? -1 : level.of[focusNode];
     net.paint({ revealed: revealed, grad: grad, exact: exact, touched: touched },
-              current === undefined ? -1 : current, $("edge-mode").value);
+              current === undefined ? -1 : current, $("edge-mode").value, changed);
   }
   // Drill down: a unit's scalar Values, at its chain-rule step of the pass under way.
   function drill(i) {
