@@ -15,7 +15,8 @@ from pathlib import Path
 from nn import data
 from nn.perceptron import Perceptron
 
-from demos._common import graph_tool, options, pyplot, save_figure, say, write_svg
+from demos._common import graph_tool, pyplot, save_figure, say, write_svg
+from demos._lesson import Lesson
 from demos._plots import CLASS_COLOURS
 
 ORDER = 1
@@ -24,6 +25,8 @@ SUMMARY = "Rosenblatt's perceptron learns AND, OR and two blobs, line by line; X
 CORNERS = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 GATES = {"AND": [0, 0, 0, 1], "OR": [0, 1, 1, 1], "XOR": [0, 1, 1, 0]}
 LINE_COLOUR = "#222222"
+
+lesson = Lesson("perceptron")
 
 # %% [markdown]
 # # The perceptron
@@ -271,13 +274,16 @@ def plot_xor(updates: list, curves: dict, path: Path, steps: int) -> Path:
     fig.subplots_adjust(bottom=0.2)
     return save_figure(fig, path, title="XOR: each update fixes one corner and breaks another")
 
-# %%
-def main(argv=None) -> dict:
-    """Run the walkthrough; returns what converged and what the line search found."""
-    opts = options("perceptron", argv)
-    out = opts.out
-    steps = 120 if opts.quick else 400
+# %% [markdown]
+# ## AND and OR
+#
+# Two gates on the four corners of the unit square. Each pass over the corners
+# is one epoch; the numbers are how many corners the unit got wrong in each pass.
 
+# %%
+@lesson.step
+def gates(run):
+    """Learn AND and OR on the four corners, and draw the line after every pass."""
     say("""The perceptron: a weighted sum, a bias, and a step. It says 1 on one side of
         a line and 0 on the other, and it learns by nudging that line every time it
         gets an example wrong.""")
@@ -288,18 +294,44 @@ def main(argv=None) -> dict:
         w, b = lines[-1]
         print(f"  {gate}: mistakes per pass {mistakes} -> learned w = ({w[0]:g}, {w[1]:g}), b = {b:g}")
     print()
-    gates_png = plot_gates(histories, out / "perceptron_and_or.png", steps // 2)
-    diagrams = draw_units(histories, out)
+    steps = 60 if run.quick else 200
+    run.keep(plot_gates(histories, run.out / "perceptron_and_or.png", steps))
+    run.notes["diagrams"] = draw_units(histories, run.out)
 
+
+# %% [markdown]
+# ## Two clouds of points
+#
+# Sixty points from two overlapping-free clouds. When the last pass makes no
+# mistake, the perceptron has found a separating line and stops moving.
+
+# %%
+@lesson.step
+def blobs(run):
+    """Learn to separate two clouds of points."""
     X, y = data.make_blobs(n=60, centers=[[-1.0, -0.5], [1.0, 1.0]], std=0.7, seed=0)
     blob_lines, blob_mistakes = snapshots(Perceptron(2, lr=0.5), X, y, epochs=100)
-    blobs_learned = blob_mistakes[-1] == 0
+    learned = blob_mistakes[-1] == 0
     say(f"""Two clouds of 60 points: mistakes per pass {blob_mistakes}. The last pass
-        was clean, so the perceptron has found a separating line.""" if blobs_learned else
+        was clean, so the perceptron has found a separating line.""" if learned else
         f"""Two clouds: still {blob_mistakes[-1]} mistakes after {len(blob_mistakes)} passes.""")
-    blobs_png = plot_blobs(X, y, blob_lines, blob_mistakes, out / "perceptron_blobs.png", steps)
+    steps = 120 if run.quick else 400
+    run.keep(plot_blobs(X, y, blob_lines, blob_mistakes, run.out / "perceptron_blobs.png", steps))
+    run.result.update(blobs_converged=learned, blob_mistakes=blob_mistakes)
 
-    passes = 200 if opts.quick else 1000
+
+# %% [markdown]
+# ## XOR
+#
+# Now the gate that says 1 when exactly one input is 1. Watch the mistakes per
+# pass: they never reach zero, because no line has both 1-corners on one side
+# and both 0-corners on the other.
+
+# %%
+@lesson.step
+def xor(run):
+    """Try XOR, count the lines that solve each gate, and draw the cycle XOR falls into."""
+    passes = 200 if run.quick else 1000
     results = {gate: Perceptron(2).fit(CORNERS, labels, epochs=passes) for gate, labels in GATES.items()}
     xor = results["XOR"]
     coefficients = [k / 4 for k in range(-8, 9)]  # -2, -1.75, ..., 2
@@ -314,14 +346,19 @@ def main(argv=None) -> dict:
         points: hidden_units shows how a hidden layer turns XOR into a problem one line
         can solve.""")
     curves = {gate: result.errors[:12] for gate, result in results.items()}
-    xor_png = plot_xor(xor_cycle(passes=5), curves, out / "perceptron_xor.png", steps // 2)
-    files = [gates_png, blobs_png, xor_png] + diagrams
-    print("Pictures:\n" + "\n".join(f"  {f}" for f in files))
-    return {"converged": {gate: r.converged for gate, r in results.items()},
-            "errors": {gate: r.errors for gate, r in results.items()},
-            "blobs_converged": blobs_learned, "blob_mistakes": blob_mistakes,
-            "separating_lines": search, "files": files}
+    steps = 60 if run.quick else 200
+    run.keep(plot_xor(xor_cycle(passes=5), curves, run.out / "perceptron_xor.png", steps))
+    run.result.update(converged={gate: r.converged for gate, r in results.items()},
+                      errors={gate: r.errors for gate, r in results.items()},
+                      separating_lines=search)
+
 
 # %%
-if __name__ == "__main__":
-    main()
+@lesson.step
+def pictures(run):
+    """List what this walkthrough drew."""
+    run.keep(run.notes.get("diagrams", []))
+    run.list_pictures()
+
+
+main = lesson.main
