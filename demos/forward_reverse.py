@@ -41,6 +41,11 @@ def gradients_both_ways(n: int) -> tuple:
     return forward, [w.grad for w in ws]
 
 
+# %% [markdown]
+# ## Counting the work
+#
+# The cell below computes the same gradient both ways and counts the operations each mode needs.
+
 # %%
 def main(argv=None) -> dict:
     """Run the walkthrough; returns the gradients, the op counts and a second derivative."""

@@ -45,6 +45,11 @@ def nudge(w: float, hs: list, act: str = "tanh", x: float = X) -> list:
     return [(h, g * h, loss_of(w + h, act, x)[0] - base) for h in hs]
 
 
+# %% [markdown]
+# ## Paths and nudges
+#
+# The cell below sums one weight's gradient over its paths and then tests the prediction with real nudges.
+
 # %%
 def main(argv=None) -> dict:
     """Run the walkthrough; returns the path sum, the grad and the nudge errors."""

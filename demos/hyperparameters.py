@@ -45,6 +45,11 @@ def heatmap(records: list, dataset: str) -> tuple:
     return lrs, cols, [[sum(cells[(lr, c)]) / len(cells[(lr, c)]) for c in cols] for lr in lrs]
 
 
+# %% [markdown]
+# ## Running the sweep
+#
+# The cell below trains every combination, writes the log and draws the heatmap and the loss curves.
+
 # %%
 def main(argv=None) -> dict:
     """Run the sweep; returns the records and the best run per data set."""

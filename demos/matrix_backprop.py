@@ -65,6 +65,11 @@ def entry_as_edges(m: dict, i: int, j: int) -> list:
     return [float(m["d1"][i, s] * m["A0"][j, s]) for s in range(m["A0"].shape[1])]
 
 
+# %% [markdown]
+# ## The two computations side by side
+#
+# The cell below runs the scalar graph and the matrix formulas on the same network and compares every entry.
+
 # %%
 def main(argv=None) -> dict:
     """Run the walkthrough; returns the largest difference and the edge-sum check."""

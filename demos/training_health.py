@@ -56,6 +56,11 @@ def grad_by_layer(depth: int, X: list, y: list, activation: str, init: str) -> l
             for layer in model.layers]
 
 
+# %% [markdown]
+# ## Watching a network train
+#
+# The cell below trains with a callback that records the diagnostics at every step, then plots them.
+
 # %%
 def main(argv=None) -> dict:
     """Run the walkthrough; returns ratios, unit health and per-layer gradients."""

@@ -43,5 +43,4 @@ __all__ = [
     "fit", "accuracy", "History", "save", "load", "to_torch", "from_torch", "draw_network",
     "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
     "hinge_loss", "softmax", "log_softmax", "Optimizer", "SGD", "Adam", "AdamW", "OPTIMIZERS",
-    "sweep",
 ]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 DATASETS = ("moons", "spirals", "circles", "xor")
@@ -89,6 +88,9 @@ def sweep(grid: Mapping[str, Sequence[Any]], *, executor: Any = None, max_worker
         raise TypeError(f"executor must have a submit() method, got {type(executor).__name__}")
     own = executor is None
     if own:
+        # imported here: the browser's Python (Pyodide) has no processes, and nn must import there
+        from concurrent.futures import ProcessPoolExecutor
+
         executor = ProcessPoolExecutor(max_workers=max(1, min(int(max_workers), os.cpu_count() or 1)))
     try:
         futures = [executor.submit(run_one, c) for c in configs]

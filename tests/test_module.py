@@ -333,8 +333,9 @@ def test_package_exports_every_planned_name():
     planned = ("Module Neuron Layer MLP Perceptron PerceptronResult ACTIVATIONS get_activation "
                "INITIALIZERS init_value make_moons make_circles make_xor make_spirals make_blobs "
                "train_test_split fit accuracy History save load to_torch from_torch draw_network "
-               "mse_loss binary_cross_entropy binary_cross_entropy_with_logits cross_entropy "
+               "mse_loss binary_cross_entropy binary_cross_entropy_with_logits cross_entropy sweep "
                "hinge_loss softmax log_softmax Optimizer SGD Adam AdamW OPTIMIZERS").split()
+    assert len(set(nn.__all__)) == len(nn.__all__), "a name is exported twice"
     assert sorted(nn.__all__) == sorted(planned)
     assert all(callable(getattr(nn, name)) or isinstance(getattr(nn, name), dict) for name in planned)
 

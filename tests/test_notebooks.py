@@ -24,7 +24,8 @@ def _cells(name: str):
 
 
 ALL = ["perceptron", "one_neuron", "activations", "forward_pass", "hidden_units", "backprop_mlp",
-       "initialisation", "losses", "optimizers", "digits", "tracing"]
+       "initialisation", "losses", "optimizers", "digits", "tracing", "hyperparameters",
+       "training_health", "matrix_backprop", "gradient_paths", "forward_reverse"]
 
 
 def test_every_walkthrough_is_listed_here():
@@ -38,9 +39,10 @@ def test_walkthrough_reads_as_a_notebook_with_prose_and_code(name):
     kinds = [c.cell_type for c in cells]
     assert kinds.count("markdown") >= 2, f"{name} should explain itself in markdown cells"
     assert kinds.count("code") >= 3
-    # the last code cell runs the walkthrough, so executing the notebook runs it
-    last_code = [c for c in cells if c.cell_type == "code"][-1]
-    assert "main()" in last_code.source
+    # executing the notebook runs the walkthrough: its steps run cell by cell
+    # (demos/_lesson.py), or the last code cell calls main()
+    code = [c for c in cells if c.cell_type == "code"]
+    assert "@lesson.step" in "".join(c.source for c in code) or "main()" in code[-1].source
 
 
 @pytest.mark.slow
@@ -62,3 +64,24 @@ def test_walkthrough_executes_as_a_notebook(name, picture, tmp_path, monkeypatch
     shown = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])
              if "image/png" in o.get("data", {})]
     assert shown, "the pictures should appear inside the notebook"
+
+
+LESSONS = [name for name in ALL if "@lesson.step" in (ROOT / "demos" / f"{name}.py").read_text()]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", LESSONS)
+def test_each_step_of_a_lesson_shows_its_result_in_its_own_cell(name, tmp_path, monkeypatch):
+    notebook = jupytext.read(ROOT / "demos" / f"{name}.py")
+    monkeypatch.setenv("CHAINRULE_DEMO_ARGS", f"--quick --out {tmp_path}")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+                                     resources={"metadata": {"path": str(ROOT)}})
+    client.execute(env=dict(os.environ))
+    steps = [c for c in notebook.cells if c.cell_type == "code" and "@lesson.step" in c.source]
+    assert len(steps) >= 4
+    for cell in steps:
+        assert cell.outputs, f"step cell without output:\n{cell.source[:200]}"
+        assert not [o for o in cell.outputs if o.output_type == "error"]
+    text = "".join(o.get("text", "") for o in steps[-1].outputs)
+    assert text.startswith("Pictures:") and str(tmp_path) in text

@@ -58,3 +58,12 @@ def test_bad_grids(grid, error, text):
 def test_bad_executor():
     with pytest.raises(TypeError, match="submit"):
         sweep(GRID, executor=object())
+
+
+def test_importing_nn_starts_no_process_machinery():
+    # The playground imports nn inside Pyodide, which has no _multiprocessing.
+    import subprocess
+    import sys
+    code = "import nn, sys; print('multiprocessing' in sys.modules, 'concurrent.futures.process' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
