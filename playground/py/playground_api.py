@@ -53,7 +53,6 @@ def lab(text: str, values_json: str) -> str:
     forward = forward_lines(root)
     order = topological_order(root)
     names = NodeNames(order)
-    index = {id(v): k for k, v in enumerate(order)}
     steps = []
     for step in backward_steps(root):
         steps.append({"text": str(step), "dot": draw_dot(root, highlight=step).source})
