@@ -45,8 +45,36 @@ def _boundary(model: Any, X: Sequence, size: int = 20) -> str:
     return "".join(cells)
 
 
+def _network(model: Any, width: int = 220, height: int = 160) -> str:
+    """SVG of the model's neurons in columns, each edge coloured by its weight's sign, width by size."""
+    layers = getattr(model, "layers", None) or [model]
+    neurons = [getattr(layer, "neurons", None) or [layer] for layer in layers]
+    sizes = [len(getattr(neurons[0][0], "w", []))] + [len(column) for column in neurons]
+    if any(n > 64 for n in sizes):
+        return ""  # too many neurons for a picture this small
+    def at(k: int, j: int) -> tuple:
+        x = 10 + (width - 20) * k / max(len(sizes) - 1, 1)
+        return x, height * (j + 1) / (sizes[k] + 1)
+    weights = [abs(w.data) for column in neurons for n in column for w in getattr(n, "w", [])] or [1.0]
+    biggest = max(weights) or 1.0
+    parts: List[str] = []
+    for k, column in enumerate(neurons):
+        for j, neuron in enumerate(column):
+            (x2, y2) = at(k + 1, j)
+            for i, w in enumerate(getattr(neuron, "w", [])):
+                (x1, y1) = at(k, i)
+                colour = "#c0392b" if w.data > 0 else "#2471a3"
+                parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}" '
+                             f'stroke-width="{0.3 + 3.5 * abs(w.data) / biggest:.2f}"/>')
+    for k, n in enumerate(sizes):
+        for j in range(n):
+            x, y = at(k, j)
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#fff" stroke="#333"/>')
+    return f'<svg class="network" width="{width}" height="{height}">{"".join(parts)}</svg>'
+
+
 class LiveView:
-    """Loss and accuracy curves, the decision boundary (2-D inputs) and weight range, redrawn in place."""
+    """Loss and accuracy curves, the decision boundary (2-D inputs) and the network's weights, redrawn in place."""
 
     def __init__(self, model: Any, X: Sequence) -> None:
         """Open one display handle under the current cell."""
@@ -63,7 +91,7 @@ class LiveView:
                 f'weights in [{min(weights):.3f}, {max(weights):.3f}]<br>'
                 f'<svg width="300" height="100"><polyline fill="none" stroke="#c0392b" '
                 f'points="{_polyline(loss, 300, 100)}"/><polyline fill="none" stroke="#2471a3" '
-                f'points="{_polyline(accuracy, 300, 100)}"/></svg>{boundary}</div>')
+                f'points="{_polyline(accuracy, 300, 100)}"/></svg>{boundary}{_network(self.model)}</div>')
 
     def update(self, loss: Sequence[float], accuracy: Sequence[float]) -> None:
         """Redraw the handle's output in place."""
