@@ -39,9 +39,9 @@ def site():
     server.shutdown()
 
 
-def open_page(site, fragment=""):
+def open_page(site, fragment="", size=(1400, 900)):
     browser, url = site
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     outside = []
 
     def guard(route):
@@ -114,3 +114,13 @@ def test_url_round_trip(site):
     url = page.url
     page2, _ = open_page(site, "#" + url.split("#", 1)[1])
     assert page2.evaluate("window.Lab.result.grads.x") == pytest.approx(6.0)
+
+
+@pytest.mark.parametrize("size", [(800, 700), (1024, 700)])
+@pytest.mark.parametrize("tab", ["lab", "trainer"])
+def test_small_windows_have_no_horizontal_overflow(site, tab, size):
+    page, _ = open_page(site, f"#tab={tab}&expr=x*y%2Bx", size=size)
+    page.wait_for_timeout(300)
+    widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1], f"{tab} at {size}: page is {widths[0]} px wide in a {widths[1]} px window"
+    page.close()
