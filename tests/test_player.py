@@ -2,7 +2,6 @@
 
 import html
 import json
-import os
 import re
 import shutil
 import time
@@ -14,9 +13,8 @@ from engine import Value, backward_steps, dot, topological_order
 from engine.backprop import fmt
 from engine.player import player_data, save_player, script_json
 
-CHROMIUM = "/usr/bin/chromium"
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from browsers import chromium_with_dot
+
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 
 
@@ -187,17 +185,8 @@ def test_svg_has_one_group_per_dot_id(tmp_path):
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM) or shutil.which("dot") is None:
-        pytest.skip("needs /usr/bin/chromium and Graphviz dot")
     needs_drawing()
-    with sync_api.sync_playwright() as pw:
-        try:
-            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        except Exception as e:  # a broken browser install is a skip, not a failure
-            pytest.skip(f"chromium did not start: {e}")
-        yield chromium
-        chromium.close()
+    yield from chromium_with_dot()
 
 
 def open_page(browser, path):

@@ -1,7 +1,5 @@
 """engine/player.py in Chromium: layout at three sizes, keys, pan and zoom, the network view."""
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -9,7 +7,8 @@ import pytest
 from engine import Value, save_player, topological_order
 from nn import MLP
 
-from test_player import BROWSER_ARGS, CHROMIUM, neuron
+from browsers import chromium_with_dot
+from test_player import neuron
 
 SIZES = [(800, 900), (1024, 700), (1400, 900)]
 
@@ -22,16 +21,7 @@ def mlp_loss():
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM) or shutil.which("dot") is None:
-        pytest.skip("needs /usr/bin/chromium and Graphviz dot")
-    with sync_api.sync_playwright() as pw:
-        try:
-            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        except Exception as e:  # a broken browser install is a skip, not a failure
-            pytest.skip(f"chromium did not start: {e}")
-        yield chromium
-        chromium.close()
+    yield from chromium_with_dot()
 
 
 @pytest.fixture(scope="module")
