@@ -296,7 +296,24 @@ def gates(run):
     print()
     steps = 60 if run.quick else 200
     run.keep(plot_gates(histories, run.out / "perceptron_and_or.png", steps))
-    run.notes["diagrams"] = draw_units(histories, run.out)
+    run.notes["histories"] = histories
+
+
+# %% [markdown]
+# ## The learned units as diagrams
+#
+# Each learned gate is one unit: two weighted inputs and a bias feeding a step.
+# The diagrams show the numbers the rule settled on.
+
+# %%
+@lesson.step
+def units(run):
+    """Draw the learned AND and OR units, and say what their weights mean."""
+    for gate, (lines, _) in run.notes["histories"].items():
+        w, b = lines[-1]
+        sign = "-" if b < 0 else "+"
+        print(f"  {gate}: fires when {w[0]:g}*x1 + {w[1]:g}*x2 {sign} {abs(b):g} > 0")
+    run.keep(draw_units(run.notes["histories"], run.out))
 
 
 # %% [markdown]
@@ -330,34 +347,59 @@ def blobs(run):
 # %%
 @lesson.step
 def xor(run):
-    """Try XOR, count the lines that solve each gate, and draw the cycle XOR falls into."""
+    """Try XOR with the same rule, and count its mistakes per pass."""
     passes = 200 if run.quick else 1000
     results = {gate: Perceptron(2).fit(CORNERS, labels, epochs=passes) for gate, labels in GATES.items()}
     xor = results["XOR"]
-    coefficients = [k / 4 for k in range(-8, 9)]  # -2, -1.75, ..., 2
-    search = {gate: separating_lines(labels, coefficients) for gate, labels in GATES.items()}
     say(f"""XOR: after {xor.epochs} passes the perceptron has not converged (converged =
         {xor.converged}); its best pass still made {min(xor.errors)} mistakes. AND converged
-        after {results['AND'].epochs} passes and OR after {results['OR'].epochs}. A brute-force
-        search over all {len(coefficients) ** 3} lines with w1, w2, b in -2, -1.75, ..., 2 finds
-        {search['AND']} that get AND right, {search['OR']} for OR and {search['XOR']} for XOR.""")
+        after {results['AND'].epochs} passes and OR after {results['OR'].epochs}.""")
+    run.notes["results"] = results
+    run.result.update(converged={gate: r.converged for gate, r in results.items()},
+                      errors={gate: r.errors for gate, r in results.items()})
+
+
+# %% [markdown]
+# ## No line exists
+#
+# Trying harder cannot help. Count the lines, over a grid of weights and biases,
+# that get each gate right on all four corners.
+
+# %%
+@lesson.step
+def line_search(run):
+    """Brute-force every line on a coarse grid and count those that solve each gate."""
+    coefficients = [k / 4 for k in range(-8, 9)]  # -2, -1.75, ..., 2
+    search = {gate: separating_lines(labels, coefficients) for gate, labels in GATES.items()}
+    say(f"""A brute-force search over all {len(coefficients) ** 3} lines with w1, w2, b in
+        -2, -1.75, ..., 2 finds {search['AND']} that get AND right, {search['OR']} for OR
+        and {search['XOR']} for XOR.""")
+    run.result.update(separating_lines=search)
+
+
+# %% [markdown]
+# ## The circle XOR goes round
+#
+# Each update fixes one corner and breaks another. The picture follows a few
+# updates, and the mistakes per pass for all three gates.
+
+# %%
+@lesson.step
+def xor_picture(run):
+    """Draw the cycle of updates XOR falls into."""
     say("""That is the limit of a single unit. Put a layer of such units in front of it,
         each drawing its own line, and the last unit no longer has to separate the raw
         points: hidden_units shows how a hidden layer turns XOR into a problem one line
         can solve.""")
-    curves = {gate: result.errors[:12] for gate, result in results.items()}
+    curves = {gate: result.errors[:12] for gate, result in run.notes["results"].items()}
     steps = 60 if run.quick else 200
     run.keep(plot_xor(xor_cycle(passes=5), curves, run.out / "perceptron_xor.png", steps))
-    run.result.update(converged={gate: r.converged for gate, r in results.items()},
-                      errors={gate: r.errors for gate, r in results.items()},
-                      separating_lines=search)
 
 
 # %%
 @lesson.step
 def pictures(run):
     """List what this walkthrough drew."""
-    run.keep(run.notes.get("diagrams", []))
     run.list_pictures()
 
 
