@@ -67,16 +67,41 @@ class Recording:
             elif v.requires_grad or type(v.data) is not float:
                 self.param_of[k] = len(self.params)
                 self.params.append(v)
+        # named now, while every node has its place (a tape forgets the graph after this)
+        self.check_names: List[Tuple[str, str]] = [
+            (self.describe(a), self.describe(b) if hasattr(b, "inputs")
+             else format(as_real(b, "compared number"), "g"))
+            for _, a, b, _ in self.checks]
 
     def frozen_error(self, i: int) -> TraceError:
         """The error for recorded comparison ``i`` answered differently on replay."""
-        how, a, b, outcome = self.checks[i]
-        name = a.label or f"node {self.index[a]}"
-        other = (b.label or f"node {self.index[b]}") if hasattr(b, "inputs") else format(b, "g")
+        how, _, _, outcome = self.checks[i]
+        left, right = self.check_names[i]
         return TraceError(
-            f"while tracing, `{name} {how} {other}` was {outcome}; with the new numbers it is "
-            f"{not outcome}, so the traced function would take another branch. "
-            "Trace again with these inputs, or keep this part eager.")
+            f"while tracing, `{left} {how} {right}` was {outcome}; with the new "
+            f"numbers it is {not outcome}, so the traced function would take another branch. "
+            "A trace keeps only the branch it saw. Write the choice as an op that decides on "
+            "every replay (relu, abs, leaky_relu, or your own with engine.define_op), trace "
+            "once per branch and pick the trace in Python, or keep this part eager.")
+
+    def describe(self, v: Any, depth: int = 2) -> str:
+        """How an error names a recorded node: its label, else its place among the inputs,
+        else the op that made it from (the names of) its inputs, ``mul(input 0, 2)``."""
+        if v.label:
+            return v.label
+        k = self.index[v]
+        if k in self.input_of:
+            return f"input {self.input_of[k]}"
+        if k in self.param_of:
+            return f"parameter {self.param_of[k]}"
+        if not v.inputs:
+            return format(v.data, "g")
+        if depth == 0:
+            return f"node {k}"
+        args = [self.describe(u, depth - 1) for u in v.inputs]
+        if v.attr is not None:
+            args.append(format(as_real(v.attr, "attr"), "g") if is_real(v.attr) else repr(v.attr))
+        return f"{v.op.name}({', '.join(args)})"
 
 
 def check_finite(out: float, grads: Sequence[float]) -> None:

@@ -83,6 +83,23 @@ def test_python_branch_on_a_comparison_is_frozen_and_detected():
     assert t_neg(-4.0) == 4.0
 
 
+@pytest.mark.parametrize("mode", ["codegen", "tape"])
+def test_a_frozen_branch_error_names_the_compared_values_and_says_what_to_do(mode):
+    # an unlabelled input is named by its position among the inputs
+    with pytest.raises(TraceError, match=r"`input 0 > 0` was True; with the new numbers it is False"):
+        trace(lambda x: x * x if x > 0 else -x, 2.0, mode=mode)(-1.0)
+    # a labelled one by its label
+    with pytest.raises(TraceError, match=r"`x > 0` was True") as caught:
+        trace(lambda x: x * x if x > 0 else -x, Value(2.0, label="x"), mode=mode)(-1.0)
+    message = str(caught.value)
+    assert "node 0" not in message
+    assert "relu" in message and "trace once per branch" in message and "eager" in message
+    # a computed value by the op that made it, from its inputs' names
+    w = Value(0.5)
+    with pytest.raises(TraceError, match=r"`input 1 > mul\(input 0, parameter 0\)` was True"):
+        trace(lambda xs: xs[0] if xs[1] > xs[0] * w else -xs[0], [1.0, 2.0], mode=mode)([3.0, 1.0])
+
+
 def test_relu_kink_is_not_frozen():
     t = trace(lambda x: x.relu(), 1.0)
     assert t(-2.0) == 0.0 and t.input_grads == (0.0,)
