@@ -17,7 +17,8 @@ import engine
 from engine import Value, no_grad
 from engine.backprop import fmt
 
-from demos._common import graph_tool, options, pyplot, save_figure, say, write_svg, wrote
+from demos._common import graph_tool, pyplot, save_figure, say, write_svg, wrote
+from demos._lesson import Lesson
 
 ORDER = 2
 SUMMARY = "one neuron built from labelled Values: forward, backward step by step, graph, gradient check"
@@ -26,6 +27,8 @@ TITLE = "one neuron, o = tanh(x1·w1 + x2·w2 + b)"
 
 # The numbers of this walkthrough: two inputs, two weights, a bias.
 START = {"x1": 1.5, "x2": -0.5, "w1": 0.8, "w2": -1.2, "b": -0.9}
+
+lesson = Lesson("one_neuron")
 
 # %% [markdown]
 # # One neuron, by hand
@@ -73,6 +76,45 @@ def show_forward(nodes: dict) -> None:
         print(f"  {name:>5} = {fmt(v.data):>10}{how}")
     print()
 
+
+def draw_dot():
+    """``engine.draw_dot`` when it and Graphviz's ``dot`` program are available, else None."""
+    return graph_tool("engine", "draw_dot")
+
+
+def graph_pictures_available() -> str:
+    """Empty when graphs can be drawn, else the reason they cannot."""
+    if draw_dot() is None:
+        return "they need engine.draw_dot and the Graphviz 'dot' program (apt install graphviz)"
+    return ""
+
+# %% [markdown]
+# ## Forward: every number in the neuron
+#
+# Build the neuron from the numbers in `START` and print each node of the graph,
+# the five inputs first and `o` last. Each line after the inputs says which
+# operation made the node and from what. When Graphviz is installed the same graph
+# is drawn too, before any gradient has been computed.
+
+# %%
+@lesson.step
+def forward(run):
+    """Build the neuron, print every value, and draw the graph before backward."""
+    say("""One neuron, by hand. Two inputs x1 and x2, one weight for each, and a bias:
+        the neuron computes n = x1*w1 + x2*w2 + b and answers o = tanh(n). Every
+        number is a labelled Value, so the engine keeps the whole recipe.""")
+    nodes = build_neuron(**START)
+    o = nodes["o"]
+    print("Forward pass (inputs first):")
+    show_forward(nodes)
+    why_not = graph_pictures_available()
+    if not why_not:
+        o.grad = 0.0  # nothing has flowed back yet: draw the forward pass with empty gradients
+        run.keep(write_svg(draw_dot()(o, show_grad=False, title="forward pass: " + TITLE),
+                           run.out / "forward.svg"))
+    run.notes.update(nodes=nodes, why_not=why_not)
+    run.result["output"] = o.data
+
 # %% [markdown]
 # ## Backward: the chain rule, one node at a time
 #
@@ -116,17 +158,54 @@ def step_backward(root: Value, out: Path, *, draw: bool) -> list:
     return written
 
 
-def draw_dot():
-    """``engine.draw_dot`` when it and Graphviz's ``dot`` program are available, else None."""
-    return graph_tool("engine", "draw_dot")
-
-
 def nudge(start: dict, grads: dict, rate: float) -> float:
     """o after moving the weights and the bias (not the inputs) by ``rate`` times their gradients."""
     moved = {name: value + (rate * grads[name] if name in ("w1", "w2", "b") else 0.0)
              for name, value in start.items()}
     with no_grad():
         return neuron_output(**moved).data
+
+# %% [markdown]
+# ### Running it
+#
+# Five backward steps, from `o` down to the leaves. Each one prints the node it is
+# working on, the upstream gradient it received, and what each input gets. With
+# Graphviz, every step is also drawn (the node being worked on is highlighted)
+# and the drawings are put together into an animation.
+
+# %%
+@lesson.step
+def backward(run):
+    """Backpropagate one node at a time, with the arithmetic of every step."""
+    nodes = run.notes["nodes"]
+    say("""Backward pass. Each step takes one node, reads the gradient that has already
+        reached it (upstream), multiplies by the node's local derivative for each input
+        and adds the result to that input's grad.""")
+    run.keep(step_backward(nodes["o"], run.out, draw=not run.notes["why_not"]))
+    run.result["grads"] = {name: nodes[name].grad for name in START}
+    say("""Two patterns to notice. An addition node hands its upstream gradient to every
+        input unchanged (its local derivatives are all 1). A multiplication node hands
+        each input the upstream gradient times the *other* factor: w1 receives x1 times
+        the upstream gradient, and x1 receives w1 times it.""")
+
+# %% [markdown]
+# ## What the gradients are for
+#
+# A gradient tells which way to move a number to make the output bigger, and how
+# strongly the output reacts. So take a small step with the weights and the bias,
+# each along its own gradient (the inputs are data, we leave them alone), and
+# compute the neuron again: `o` should go up.
+
+# %%
+@lesson.step
+def uphill(run):
+    """Move w1, w2 and b a little along their gradients and recompute o."""
+    stepped = nudge(START, run.result["grads"], 0.1)
+    say(f"""What the gradients are for: they say which way to move each parameter. To make o
+        larger, move w1, w2 and b a little along their gradients (w <- w + 0.1 * do/dw):
+        o goes from {run.result["output"]:.6f} to {stepped:.6f}. Training does the same thing with a
+        loss instead of o, moving downhill instead of up.""")
+    run.result["nudged"] = stepped
 
 # %% [markdown]
 # ## Is it right? Nudge each number and watch the output
@@ -160,6 +239,24 @@ def check_gradients(nodes: dict, start: dict) -> dict:
         print(f"  {name:>5} {analytic:>12.8f} {numeric:>12.8f} {abs(analytic - numeric):>11.1e}")
     print()
     return table
+
+# %% [markdown]
+# ### The check, for all five leaves
+#
+# One row per leaf: the gradient from backprop, the central difference, and how
+# far apart they are. Then `engine.gradcheck` makes the same comparison on its own
+# and answers with a single True or False.
+
+# %%
+@lesson.step
+def check(run):
+    """Compare every gradient with a central difference, then ask engine.gradcheck."""
+    say("""Finite-difference check: nudge each leaf by h = 1e-6 in both directions and
+        measure how o changes. Backprop should agree to many decimal places.""")
+    run.result["table"] = check_gradients(run.notes["nodes"], START)
+    passed = engine.gradcheck(neuron_output, list(START.values()))
+    print(f"  engine.gradcheck(...) -> {passed}\n")
+    run.result["gradcheck"] = passed
 
 # %% [markdown]
 # ## The gradient is a slope
@@ -209,6 +306,19 @@ def plot_slopes(start: dict, table: dict, path: Path, points: int) -> Path:
     return save_figure(fig, path, title="One neuron: what backprop's numbers mean")
 
 # %% [markdown]
+# ### Drawing the slopes
+#
+# Three panels sweep w1, w2 and b in turn, each with its tangent line; the fourth
+# puts the backprop gradients and the finite differences side by side as bars.
+
+# %%
+@lesson.step
+def slopes(run):
+    """Draw o against w1, w2 and b with backprop's tangents, and the two sets of gradients."""
+    points = 41 if run.quick else 201
+    run.keep(plot_slopes(START, run.result["table"], run.out / "slopes.png", points))
+
+# %% [markdown]
 # ## Pictures of the graph
 #
 # The same graph, drawn: every value is a box showing its number and (after the
@@ -218,13 +328,6 @@ def plot_slopes(start: dict, table: dict, path: Path, points: int) -> Path:
 # in a browser.
 
 # %%
-def graph_pictures_available() -> str:
-    """Empty when graphs can be drawn, else the reason they cannot."""
-    if draw_dot() is None:
-        return "they need engine.draw_dot and the Graphviz 'dot' program (apt install graphviz)"
-    return ""
-
-
 def write_player(root: Value, path: Path) -> Path | None:
     """The self-contained HTML backprop player, or a note when the engine has none."""
     if not hasattr(engine, "save_player"):
@@ -237,72 +340,51 @@ def write_player(root: Value, path: Path) -> Path | None:
             v.grad = 0.0
     return wrote(Path(engine.save_player(root, path, title=TITLE)))
 
+
+GUIDE = {"graph.svg": "the graph with every value and gradient",
+         "step_01.svg": "the backward pass one node at a time (step_01 ... step_05)",
+         "backward.gif": "the same steps as an animation",
+         "player.html": "open in a browser and step through backprop",
+         "slopes.png": "what the gradients mean, and the finite-difference check",
+         "forward.svg": "the graph after the forward pass, before any gradient"}
+
+# %% [markdown]
+# ### The finished graph and the player
+#
+# The graph again, now with every gradient filled in, and the HTML player written
+# next to it. The player runs its own backward pass, so the leaves' gradients are
+# reset first; the walkthrough reads them once more afterwards to make sure they
+# did not double.
+
 # %%
-def main(argv=None) -> dict:
-    """Run the walkthrough; returns the gradients and the check's verdict."""
-    opts = options("one_neuron", argv)
-    out = opts.out
-    written = []
-
-    say("""One neuron, by hand. Two inputs x1 and x2, one weight for each, and a bias:
-        the neuron computes n = x1*w1 + x2*w2 + b and answers o = tanh(n). Every
-        number is a labelled Value, so the engine keeps the whole recipe.""")
-    nodes = build_neuron(**START)
+@lesson.step
+def graph(run):
+    """Draw the graph after backward, and write the HTML backprop player."""
+    nodes, why_not = run.notes["nodes"], run.notes["why_not"]
     o = nodes["o"]
-    print("Forward pass (inputs first):")
-    show_forward(nodes)
-
-    why_not = graph_pictures_available()
-    if not why_not:
-        o.grad = 0.0  # nothing has flowed back yet: draw the forward pass with empty gradients
-        written.append(write_svg(draw_dot()(o, show_grad=False, title="forward pass: " + TITLE),
-                                 out / "forward.svg"))
-
-    say("""Backward pass. Each step takes one node, reads the gradient that has already
-        reached it (upstream), multiplies by the node's local derivative for each input
-        and adds the result to that input's grad.""")
-    written += step_backward(o, out, draw=not why_not)
-    grads = {name: nodes[name].grad for name in START}
-    say("""Two patterns to notice. An addition node hands its upstream gradient to every
-        input unchanged (its local derivatives are all 1). A multiplication node hands
-        each input the upstream gradient times the *other* factor: w1 receives x1 times
-        the upstream gradient, and x1 receives w1 times it.""")
-    stepped = nudge(START, grads, 0.1)
-    say(f"""What the gradients are for: they say which way to move each parameter. To make o
-        larger, move w1, w2 and b a little along their gradients (w <- w + 0.1 * do/dw):
-        o goes from {o.data:.6f} to {stepped:.6f}. Training does the same thing with a
-        loss instead of o, moving downhill instead of up.""")
-
-    say("""Finite-difference check: nudge each leaf by h = 1e-6 in both directions and
-        measure how o changes. Backprop should agree to many decimal places.""")
-    table = check_gradients(nodes, START)
-    passed = engine.gradcheck(neuron_output, list(START.values()))
-    print(f"  engine.gradcheck(...) -> {passed}\n")
-
-    written.append(plot_slopes(START, table, out / "slopes.png", 41 if opts.quick else 201))
     if why_not:
         print(f"  (no graph pictures: {why_not})")
     else:
-        written.append(write_svg(draw_dot()(o, title="after the backward pass: " + TITLE),
-                                 out / "graph.svg"))
-    player = write_player(o, out / "player.html")
-    if player is not None:
-        written.append(player)
+        run.keep(write_svg(draw_dot()(o, title="after the backward pass: " + TITLE),
+                           run.out / "graph.svg"))
+    run.keep(write_player(o, run.out / "player.html"))
+    run.result["grads_at_end"] = {name: nodes[name].grad for name in START}
 
-    guide = {"graph.svg": "the graph with every value and gradient",
-             "step_01.svg": "the backward pass one node at a time (step_01 ... step_05)",
-             "backward.gif": "the same steps as an animation",
-             "player.html": "open in a browser and step through backprop",
-             "slopes.png": "what the gradients mean, and the finite-difference check",
-             "forward.svg": "the graph after the forward pass, before any gradient"}
-    print("Pictures:")
-    for path in written:
-        if path.name in guide:
-            print(f"  {path}  - {guide[path.name]}")
-    return {"grads": grads, "table": table,
-            "grads_at_end": {name: nodes[name].grad for name in START}, "nudged": stepped,
-            "gradcheck": passed, "output": o.data, "files": written}
+# %% [markdown]
+# ## Everything this walkthrough wrote
+#
+# The list of files, then a line on what the main ones show.
 
 # %%
-if __name__ == "__main__":
-    main()
+@lesson.step
+def pictures(run):
+    """List what this walkthrough drew, and what each main picture shows."""
+    run.list_pictures()
+    shown = [(f.name, GUIDE[f.name]) for f in run.files if f.name in GUIDE]
+    if shown:
+        print("What they show:")
+        for name, what in shown:
+            print(f"  {name:<13} {what}")
+
+
+main = lesson.main
