@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import keyword
+import math
 import os
 import sys
 import unicodedata
@@ -47,6 +48,7 @@ examples:
   chainrule step "(a*b + c).tanh()" a=2 b=-3 c=10
   chainrule step "(x1*w1 + x2*w2 + b).tanh()" x1=2 x2=0 w1=-3 w2=1 b=6.8813735870195432 --all
   chainrule step "x**2 + 2**x" x=3 --svg graph.svg --html player.html
+  chainrule step --quiz "(a*b + a).tanh()" a=0.5 b=-1
   chainrule step -- "-a * b" a=2 b=3        (use -- before an expression starting with -)
   chainrule functions
 """
@@ -143,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     step.add_argument("--all", action="store_true",
                       help="print every backward step at once (the default when the input "
                            "is not a terminal)")
+    step.add_argument("--quiz", action="store_true",
+                      help="you work out every gradient: each stays hidden until you type it, "
+                           "and a wrong one is diagnosed (answers are read one per line)")
     step.add_argument("--svg", metavar="PATH", help="also write the graph, with grads, as SVG "
                                                     "(needs Graphviz's dot)")
     step.add_argument("--html", metavar="PATH",
@@ -225,6 +230,8 @@ def check_names(expression: str, values: dict) -> None:
 
 
 def _step(args: argparse.Namespace, out) -> int:
+    if args.quiz and args.all:
+        raise UsageError("--quiz asks for every gradient in turn; leave out --all")
     values = parse_values(args.values)
     check_names(args.expression, values)
     try:
@@ -238,6 +245,8 @@ def _step(args: argparse.Namespace, out) -> int:
     print(heading, file=out)
     print("\nforward pass (inputs before outputs):", file=out)
     print("\n".join(forward_lines(root)), file=out)
+    if args.quiz:
+        return _quiz(root, args, out)
     interactive = not args.all and sys.stdin is not None and sys.stdin.isatty()
     steps = backward_steps(root)
     total = sum(1 for v in topological_order(root) if v.inputs)
@@ -256,6 +265,61 @@ def _step(args: argparse.Namespace, out) -> int:
             interactive = answer != "a"
     _print_grads(root, out)
     return _write_files(root, args, out, TerminalWriter(sys.stderr))
+
+
+QUIZ_HELP = ("type each gradient (a number, or arithmetic such as 1 - 0.5**2); "
+             "Enter shows it; q stops")
+
+
+def _quiz(root, args: argparse.Namespace, out) -> int:
+    from .quiz import Quiz
+    try:
+        quiz = Quiz(root)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    root_name = quiz.questions[0].name if quiz.questions else "out"
+    print(f"\nquiz: work out ∂{root_name}/∂x for every node x, from the output back to the inputs.",
+          file=out)
+    print(f"  ({QUIZ_HELP})", file=out)
+    echo = sys.stdin is None or not sys.stdin.isatty()  # scripted answers: show them in the transcript
+    for question in quiz.questions:
+        claimed = _read_answer(f"\n{question.name}.grad = ? ", out, echo)
+        if claimed == "q":
+            print("(stopped)", file=out)
+            break
+        print(str(quiz.answer(question, claimed)), file=out)
+    print("", file=out)
+    print("\n".join(quiz.summary_lines()), file=out)
+    if args.svg or args.html:
+        root.backward()  # the drawings show the right grads
+    return _write_files(root, args, out, TerminalWriter(sys.stderr))
+
+
+def _read_answer(prompt: str, out, echo: bool):
+    """One answer: a float, None (show me), or "q" (stop; also at the end of the input)."""
+    while True:
+        print(prompt, end="", file=out, flush=True)
+        try:
+            line = sys.stdin.readline() if sys.stdin is not None else ""
+        except (EOFError, OSError):
+            line = ""
+        if not line:
+            print("(end of input)" if echo else "", file=out)
+            return "q"
+        text = line.strip()
+        if echo:
+            print(text, file=out)
+        if text.lower() in ("q", "quit"):
+            return "q"
+        if not text:
+            return None
+        try:
+            number = parse_expression(text, {}).data
+        except (ValueError, TypeError, SyntaxError):
+            number = math.nan
+        if math.isfinite(number):
+            return number
+        print(f"  {text!r} is not a number: {QUIZ_HELP}", file=out)
 
 
 def _ask(out) -> str:
