@@ -16,12 +16,15 @@ from pathlib import Path
 import engine
 from engine import Value, no_grad
 
-from demos._common import linspace, matvec, options, pyplot, save_figure, say
+from demos._common import linspace, matvec, pyplot, save_figure, say
+from demos._lesson import Lesson
 
 ORDER = 3
 SUMMARY = "sigmoid, tanh, ReLU, leaky ReLU, GELU, SiLU with engine-computed slopes; stacked linear layers collapse"
 
 LEAKY_SLOPE = 0.1  # bigger than the usual 0.01 so the leak is visible in the picture
+
+lesson = Lesson("activations")
 
 # %% [markdown]
 # # Activation functions
@@ -69,6 +72,53 @@ def curve_and_slope(fn, xs: list) -> tuple:
         slopes.append(v.grad)
     return ys, slopes
 
+# %% [markdown]
+# ## Every curve and its slope, from `backward()`
+#
+# For each of the seven functions, evaluate it on a row of points from -4 to 4
+# and, at every point, run the backward pass to read the slope. The two GELUs are
+# then compared point by point: how far apart are the values, and the slopes?
+
+# %%
+@lesson.step
+def curves(run):
+    """Each activation and its slope on [-4, 4]; how far the two GELUs are apart."""
+    xs = linspace(-4.0, 4.0, 81 if run.quick else 401)
+    say("""Activation functions. For every function we build f(x) from a Value, call
+        backward() and read x.grad: the slope curves on the sheet come from the same
+        chain-rule code that trains networks, not from hand-written formulas.""")
+    table = {name: curve_and_slope(fn, xs) for name, fn in ACTIVATIONS.items()}
+    exact, approx = table["GELU (exact)"], table["GELU (tanh approximation)"]
+    value_gap = [e - a for e, a in zip(exact[0], approx[0])]
+    slope_gap = [e - a for e, a in zip(exact[1], approx[1])]
+    gelu_gap = max(abs(g) for g in value_gap)
+    gelu_slope_gap = max(abs(g) for g in slope_gap)
+    where = xs[max(range(len(xs)), key=lambda i: abs(value_gap[i]))]
+    say(f"""GELU, exact against its tanh approximation on [-4, 4]: the values never
+        differ by more than {gelu_gap:.2e} (largest near x = ±{abs(where):.2f}; the gap is symmetric) and the
+        slopes by at most {gelu_slope_gap:.2e}. The approximation is good to about
+        three decimal places, which is why it is a popular shortcut.""")
+    run.notes["gap"] = (value_gap, slope_gap)
+    run.result.update(gelu_gap=gelu_gap, gelu_slope_gap=gelu_slope_gap, table=table, xs=xs)
+
+# %% [markdown]
+# ## Three slopes worth remembering
+#
+# ReLU's slope is 0 for negative inputs and 1 for positive ones, so a unit that only
+# ever sees negative sums passes no gradient back at all. The sigmoid's slope is
+# never more than 1/4, and tanh's never more than 1, both reached at 0: each
+# sigmoid a gradient passes through multiplies it by 1/4 at most.
+
+# %%
+@lesson.step
+def slopes_at_zero(run):
+    """Read off ReLU's two slopes and the largest sigmoid and tanh slopes."""
+    table = run.result["table"]
+    relu_slopes = table["ReLU"][1]
+    print(f"  ReLU slope left of 0: {relu_slopes[0]:g}, right of 0: {relu_slopes[-1]:g}")
+    print(f"  sigmoid slope is largest at 0: {max(table['sigmoid'][1]):.4f} (= 1/4)")
+    print(f"  tanh slope is largest at 0: {max(table['tanh'][1]):.4f} (= 1)\n")
+
 
 # %%
 def plot_sheet(xs: list, table: dict, gap: tuple, path: Path) -> Path:
@@ -102,6 +152,21 @@ def plot_sheet(xs: list, table: dict, gap: tuple, path: Path) -> Path:
     ax.legend(fontsize=8, loc="lower right")
     return save_figure(fig, path,
                        title="Activation functions and their slopes (slopes computed by the engine's backward pass)")
+
+# %% [markdown]
+# ## The sheet
+#
+# One panel per function: the function as a solid line, the slope `backward()`
+# found as a dashed one. The last panel magnifies the difference between the exact
+# GELU and its tanh approximation ten thousand times, because at the sheet's scale
+# the two look identical.
+
+# %%
+@lesson.step
+def sheet(run):
+    """Draw every activation with its slope, and the GELU gap."""
+    run.keep(plot_sheet(run.result["xs"], run.result["table"], run.notes["gap"],
+                        run.out / "activations.png"))
 
 # %% [markdown]
 # ## Why bother? Linear layers stacked are still one linear layer
@@ -160,6 +225,49 @@ def show_matrix(name: str, M: list) -> None:
     for row in M:
         print("    [" + "  ".join(f"{x:+.4f}" for x in row) + "]")
 
+# %% [markdown]
+# ### Multiplying the layers out
+#
+# A network 2 → 3 → 3 → 2 with random weights and no activation anywhere. Its three
+# matrices multiplied together give one 2 × 2 matrix, and its three biases combine
+# into one bias vector: here they are.
+
+# %%
+@lesson.step
+def one_matrix(run):
+    """Collapse three random linear layers into one matrix and one bias."""
+    say("""Now the reason activations exist. A 2 → 3 → 3 → 2 network with random weights
+        and no activation, run with the engine, against the single matrix and bias you
+        get by multiplying its layers together:""")
+    layers = random_layers([2, 3, 3, 2], random.Random(7))
+    W, b = collapse(layers)
+    show_matrix("W = W3 W2 W1", W)
+    print("  b = W3 (W2 b1 + b2) + b3 = [" + "  ".join(f"{x:+.4f}" for x in b) + "]\n")
+    run.notes.update(layers=layers, W=W, b=b)
+
+# %% [markdown]
+# ### Same answers, either way
+#
+# Pick a few random inputs. For each, run the three layers with the engine and
+# apply the single matrix and bias by hand; the two outputs agree up to rounding.
+
+# %%
+@lesson.step
+def same_answers(run):
+    """Run random inputs through the three layers and through the single map."""
+    layers, W, b = run.notes["layers"], run.notes["W"], run.notes["b"]
+    rng = random.Random(11)
+    worst = 0.0
+    for _ in range(5 if run.quick else 8):
+        x = [rng.uniform(-2, 2), rng.uniform(-2, 2)]
+        deep = run_network(layers, x)
+        flat = [u + v for u, v in zip(matvec(W, x), b)]
+        worst = max(worst, *(abs(p - q) for p, q in zip(deep, flat)))
+        print(f"  x = [{x[0]:+.3f}, {x[1]:+.3f}]   three layers: [{deep[0]:+.6f}, {deep[1]:+.6f}]"
+              f"   one layer: [{flat[0]:+.6f}, {flat[1]:+.6f}]")
+    print(f"\n  largest difference: {worst:.1e} (rounding only)\n")
+    run.result["collapse_error"] = worst
+
 # %%
 def plot_collapse(path: Path, nets: int, points: int) -> Path:
     """1-D networks 1 → 8 → 8 → 1 with random weights: none, tanh and ReLU between layers."""
@@ -185,58 +293,32 @@ def plot_collapse(path: Path, nets: int, points: int) -> Path:
     return save_figure(fig, path,
                        title="Three layers (1 → 8 → 8 → 1), the same random weights in each column")
 
+# %% [markdown]
+# ### With an activation, the straight lines bend
+#
+# Networks with one input and one output, 1 → 8 → 8 → 1, drawn as curves over the
+# input. Each column uses the same random weights; only what sits between the layers
+# changes: nothing, tanh, or ReLU.
+
 # %%
-def main(argv=None) -> dict:
-    """Run the walkthrough; returns the GELU gap and the linear-collapse error."""
-    opts = options("activations", argv)
-    out = opts.out
-    xs = linspace(-4.0, 4.0, 81 if opts.quick else 401)
-
-    say("""Activation functions. For every function we build f(x) from a Value, call
-        backward() and read x.grad: the slope curves on the sheet come from the same
-        chain-rule code that trains networks, not from hand-written formulas.""")
-    table = {name: curve_and_slope(fn, xs) for name, fn in ACTIVATIONS.items()}
-    exact, approx = table["GELU (exact)"], table["GELU (tanh approximation)"]
-    value_gap = [e - a for e, a in zip(exact[0], approx[0])]
-    slope_gap = [e - a for e, a in zip(exact[1], approx[1])]
-    gelu_gap = max(abs(g) for g in value_gap)
-    gelu_slope_gap = max(abs(g) for g in slope_gap)
-    where = xs[max(range(len(xs)), key=lambda i: abs(value_gap[i]))]
-    say(f"""GELU, exact against its tanh approximation on [-4, 4]: the values never
-        differ by more than {gelu_gap:.2e} (largest near x = ±{abs(where):.2f}; the gap is symmetric) and the
-        slopes by at most {gelu_slope_gap:.2e}. The approximation is good to about
-        three decimal places, which is why it is a popular shortcut.""")
-    relu_slopes = table["ReLU"][1]
-    print(f"  ReLU slope left of 0: {relu_slopes[0]:g}, right of 0: {relu_slopes[-1]:g}")
-    print(f"  sigmoid slope is largest at 0: {max(table['sigmoid'][1]):.4f} (= 1/4)")
-    print(f"  tanh slope is largest at 0: {max(table['tanh'][1]):.4f} (= 1)\n")
-    sheet = plot_sheet(xs, table, (value_gap, slope_gap), out / "activations.png")
-
-    say("""Now the reason activations exist. A 2 → 3 → 3 → 2 network with random weights
-        and no activation, run with the engine, against the single matrix and bias you
-        get by multiplying its layers together:""")
-    layers = random_layers([2, 3, 3, 2], random.Random(7))
-    W, b = collapse(layers)
-    show_matrix("W = W3 W2 W1", W)
-    print("  b = W3 (W2 b1 + b2) + b3 = [" + "  ".join(f"{x:+.4f}" for x in b) + "]\n")
-    rng = random.Random(11)
-    worst = 0.0
-    for _ in range(5 if opts.quick else 8):
-        x = [rng.uniform(-2, 2), rng.uniform(-2, 2)]
-        deep = run_network(layers, x)
-        flat = [u + v for u, v in zip(matvec(W, x), b)]
-        worst = max(worst, *(abs(p - q) for p, q in zip(deep, flat)))
-        print(f"  x = [{x[0]:+.3f}, {x[1]:+.3f}]   three layers: [{deep[0]:+.6f}, {deep[1]:+.6f}]"
-              f"   one layer: [{flat[0]:+.6f}, {flat[1]:+.6f}]")
-    print(f"\n  largest difference: {worst:.1e} (rounding only)\n")
+@lesson.step
+def bends(run):
+    """Draw random 1 → 8 → 8 → 1 networks with no activation, tanh and ReLU."""
     say("""Three layers, one linear map. With tanh or ReLU between the layers the same
         weights draw curves and bends instead; the picture shows it.""")
-    lines = plot_collapse(out / "linear_collapse.png", 4 if opts.quick else 6,
-                          61 if opts.quick else 241)
-    print(f"Pictures:\n  {sheet}\n  {lines}")
-    return {"gelu_gap": gelu_gap, "gelu_slope_gap": gelu_slope_gap, "collapse_error": worst,
-            "table": table, "xs": xs, "files": [sheet, lines]}
+    run.keep(plot_collapse(run.out / "linear_collapse.png", 4 if run.quick else 6,
+                           61 if run.quick else 241))
+
+# %% [markdown]
+# ## The pictures
+#
+# Where the two figures of this walkthrough were written.
 
 # %%
-if __name__ == "__main__":
-    main()
+@lesson.step
+def pictures(run):
+    """List what this walkthrough drew."""
+    run.list_pictures()
+
+
+main = lesson.main
