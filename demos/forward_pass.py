@@ -17,13 +17,16 @@ from pathlib import Path
 import nn
 from engine import no_grad
 
-from demos._common import graph_tool, matvec, options, pyplot, save_figure, say, write_svg, wrote
+from demos._common import graph_tool, matvec, pyplot, save_figure, say, write_svg, wrote
+from demos._lesson import Lesson
 
 ORDER = 4
 SUMMARY = "a layer is many perceptrons at once: neuron by neuron equals sigma(W a + b)"
 
 SIZES = (3, [4, 4, 2])      # 3 inputs, two hidden layers of 4, two outputs
 INPUT = [0.9, -0.4, 0.3]
+
+lesson = Lesson("forward_pass")
 
 # %% [markdown]
 # # The forward pass as matrices
@@ -102,6 +105,99 @@ def neuron_by_neuron(layer, a: list) -> list:
     return outputs
 
 # %% [markdown]
+# ## The first layer, one neuron at a time
+#
+# Make the network, then run the four neurons of its first layer separately on the
+# input $\mathbf a = (0.9, -0.4, 0.3)$. Each line writes out that neuron's three
+# products, adds its bias and applies the sigmoid: four perceptrons side by side,
+# all reading the same three numbers.
+
+# %%
+@lesson.step
+def one_at_a_time(run):
+    """Run each neuron of the first layer on its own."""
+    model = make_model()
+    say(f"""A {SIZES[0]} → {' → '.join(map(str, SIZES[1]))} network with sigmoid units.
+        First its first layer, one neuron at a time, on the input a = {INPUT}. Each line
+        is one perceptron: a weighted sum of the same three inputs, plus its bias,
+        through the sigmoid.""")
+    run.notes["model"] = model
+    run.result["by_neuron"] = neuron_by_neuron(model.layers[0], INPUT)
+
+# %% [markdown]
+# ## The same layer as $\sigma(W\mathbf a + \mathbf b)$
+#
+# Now copy the weights out of the neurons into a 4 × 3 matrix, one row per neuron,
+# and the biases into a column. Each printed line is one row of $W$, the matching
+# entry of $\mathbf a$ (there are only three, so the last line has none), the bias,
+# the sum $z$ and its sigmoid.
+
+# %%
+@lesson.step
+def all_at_once(run):
+    """Compute the whole first layer as one matrix-vector product."""
+    W, b = layer_matrix(run.notes["model"].layers[0])
+    say("""Now the whole layer at once: stack the four rows of weights into W (4 × 3) and
+        the biases into b, and compute sigma(W a + b).""")
+    z, by_matrix = layer_as_matrices(W, b, INPUT)
+    for j, (row, bj) in enumerate(zip(W, b)):
+        print(f"  [{'  '.join(f'{w:+.3f}' for w in row)}]   [{INPUT[j] if j < len(INPUT) else '':>6}]"
+              f"   [{bj:+.2f}]   z = {z[j]:+.6f}   sigma(z) = {by_matrix[j]:.6f}")
+    run.notes.update(W=W, b=b, z=z)
+    run.result["by_matrix"] = by_matrix
+
+# %% [markdown]
+# ## Do the two ways agree?
+#
+# Compare the four outputs neuron by neuron with the four from the matrix form, and,
+# when numpy is installed, with numpy's `W @ a + b` as well. The largest difference
+# is printed; the same arithmetic in a different order may differ in the last bit
+# only.
+
+# %%
+@lesson.step
+def check_layer(run):
+    """The largest difference between the neuron-by-neuron, matrix and numpy answers."""
+    by_neuron, by_matrix = run.result["by_neuron"], run.result["by_matrix"]
+    layer_gap = max(abs(p - q) for p, q in zip(by_neuron, by_matrix))
+    numpy_out = layer_with_numpy(run.notes["W"], run.notes["b"], INPUT)
+    numpy_gap = None if numpy_out is None else max(abs(p - q) for p, q in zip(by_neuron, numpy_out))
+    print(f"\n  neuron by neuron vs matrix form: largest difference {layer_gap:.1e}")
+    print("  numpy is not installed: skipped the numpy version" if numpy_gap is None else
+          f"  neuron by neuron vs numpy:       largest difference {numpy_gap:.1e}")
+    print()
+    run.result.update(layer_gap=layer_gap, numpy_gap=numpy_gap)
+
+# %% [markdown]
+# ## The whole network, layer by layer
+#
+# Feed the first layer's four outputs into the second layer the same way, and its
+# outputs into the last layer. The final pair of numbers should be exactly what the
+# model gives when it is simply called on the input.
+
+# %%
+@lesson.step
+def layer_by_layer(run):
+    """Run the network one matrix product per layer, and compare with the model itself."""
+    model = run.notes["model"]
+    say("""The whole network is the same line once per layer: the output of one layer is
+        the input column of the next.""")
+    a = list(INPUT)
+    activations = [a]
+    for k, lay in enumerate(model.layers):
+        Wk, bk = layer_matrix(lay)
+        _, a = layer_as_matrices(Wk, bk, a)
+        activations.append(a)
+        print(f"  a({k + 1}) = sigma(W{k + 1} a({k}) + b{k + 1}) = [{', '.join(f'{v:.6f}' for v in a)}]")
+    with no_grad():
+        engine_out = [v.data for v in model(INPUT)]
+    network_gap = max(abs(p - q) for p, q in zip(engine_out, a))
+    print(f"  the model itself (engine Values):   [{', '.join(f'{v:.6f}' for v in engine_out)}]")
+    print(f"  largest difference: {network_gap:.1e}\n")
+    run.notes["activations"] = activations
+    run.result["network_gap"] = network_gap
+
+# %% [markdown]
 # ## The picture of one layer
 #
 # Below, the layer's matrix equation drawn literally: the weight matrix, times the
@@ -173,6 +269,8 @@ def plot_network(model: nn.MLP, activations: list, path: Path) -> Path:
                        edgecolors="#222222", linewidths=1.2, zorder=3)
             ax.text(xs[k], ys[k][j], f"{v:.2f}", ha="center", va="center", fontsize=8,
                     color="white" if (k > 0 and v < 0.55) else "black", zorder=4)
+            if k == 0:
+                ax.text(xs[k] - 0.45, ys[k][j], f"$a_{j + 1}$", ha="right", va="center", fontsize=11)
     names = ["inputs $a^{(0)}$"] + [f"layer {k + 1}: $a^{{({k + 1})}}$" for k in range(len(model.layers))]
     for x, name in zip(xs, names):
         ax.text(x, max(map(max, ys)) + 0.9, name, ha="center", fontsize=10)
@@ -191,64 +289,66 @@ def plot_network(model: nn.MLP, activations: list, path: Path) -> Path:
     plt.close(fig)
     return wrote(path)
 
+# %% [markdown]
+# ### Drawing the first layer
+#
+# The matrix equation of the first layer with its real numbers: $W$ times
+# $\mathbf a$, plus $\mathbf b$, gives $\mathbf z$, and the sigmoid of each entry
+# is the layer's output.
+
 # %%
-def main(argv=None) -> dict:
-    """Run the walkthrough; returns the largest difference between the two computations."""
-    opts = options("forward_pass", argv)
-    out = opts.out
-    model = make_model()
-    layer = model.layers[0]
-    W, b = layer_matrix(layer)
+@lesson.step
+def layer_picture(run):
+    """Draw the first layer as coloured matrices."""
+    run.keep(plot_layer(run.notes["W"], INPUT, run.notes["b"], run.notes["z"],
+                        run.result["by_matrix"], run.out / "layer_as_matrices.png"))
 
-    say(f"""A {SIZES[0]} → {' → '.join(map(str, SIZES[1]))} network with sigmoid units.
-        First its first layer, one neuron at a time, on the input a = {INPUT}. Each line
-        is one perceptron: a weighted sum of the same three inputs, plus its bias,
-        through the sigmoid.""")
-    by_neuron = neuron_by_neuron(layer, INPUT)
+# %% [markdown]
+# ### Drawing the network with its activations
+#
+# Every unit of the network as a circle holding its output for this input, the
+# inputs $a_1, a_2, a_3$ on the left. The lines are the weights: blue for positive,
+# red for negative, thicker for larger.
 
-    say("""Now the whole layer at once: stack the four rows of weights into W (4 × 3) and
-        the biases into b, and compute sigma(W a + b).""")
-    z, by_matrix = layer_as_matrices(W, b, INPUT)
-    for j, (row, bj) in enumerate(zip(W, b)):
-        print(f"  [{'  '.join(f'{w:+.3f}' for w in row)}]   [{INPUT[j] if j < len(INPUT) else '':>6}]"
-              f"   [{bj:+.2f}]   z = {z[j]:+.6f}   sigma(z) = {by_matrix[j]:.6f}")
-    layer_gap = max(abs(p - q) for p, q in zip(by_neuron, by_matrix))
-    numpy_out = layer_with_numpy(W, b, INPUT)
-    numpy_gap = None if numpy_out is None else max(abs(p - q) for p, q in zip(by_neuron, numpy_out))
-    print(f"\n  neuron by neuron vs matrix form: largest difference {layer_gap:.1e}")
-    print("  numpy is not installed: skipped the numpy version" if numpy_gap is None else
-          f"  neuron by neuron vs numpy:       largest difference {numpy_gap:.1e}")
-    print()
+# %%
+@lesson.step
+def network_picture(run):
+    """Draw the network with each unit's activation on this input."""
+    run.keep(plot_network(run.notes["model"], run.notes["activations"],
+                          run.out / "network_activations.png"))
 
-    say("""The whole network is the same line once per layer: the output of one layer is
-        the input column of the next.""")
-    a = list(INPUT)
-    activations = [a]
-    for k, lay in enumerate(model.layers):
-        Wk, bk = layer_matrix(lay)
-        _, a = layer_as_matrices(Wk, bk, a)
-        activations.append(a)
-        print(f"  a({k + 1}) = sigma(W{k + 1} a({k}) + b{k + 1}) = [{', '.join(f'{v:.6f}' for v in a)}]")
-    with no_grad():
-        engine_out = [v.data for v in model(INPUT)]
-    network_gap = max(abs(p - q) for p, q in zip(engine_out, a))
-    print(f"  the model itself (engine Values):   [{', '.join(f'{v:.6f}' for v in engine_out)}]")
-    print(f"  largest difference: {network_gap:.1e}\n")
+# %% [markdown]
+# ### The network diagram
+#
+# The same network drawn by `nn.draw_network`: each neuron shows its bias, each edge
+# is coloured by the sign of its weight and sized by its magnitude. With 36 weights
+# the numbers are left off the edges; in a browser, hovering over an edge shows its
+# weight. The inputs are named $a_1, a_2, a_3$ as in the equations above. It needs
+# the Graphviz `dot` program.
 
-    files = [plot_layer(W, INPUT, b, z, by_matrix, out / "layer_as_matrices.png"),
-             plot_network(model, activations, out / "network_activations.png")]
+# %%
+@lesson.step
+def diagram(run):
+    """Draw the network with nn.draw_network, when Graphviz is installed."""
     drawer = graph_tool("nn", "draw_network")
     if drawer is None:
         print("  (nn.draw_network or the Graphviz 'dot' program is missing: no network.svg)")
-    else:
-        files.append(write_svg(drawer(model, input_names=["a1", "a2", "a3"],
-                                      title=f"the {SIZES[0]} → {' → '.join(map(str, SIZES[1]))} "
-                                            "sigmoid network (edge colour = weight)"),
-                               out / "network.svg"))
-    print("Pictures:\n" + "\n".join(f"  {f}" for f in files))
-    return {"layer_gap": layer_gap, "numpy_gap": numpy_gap, "network_gap": network_gap,
-            "by_neuron": by_neuron, "by_matrix": by_matrix, "files": files}
+        return
+    run.keep(write_svg(drawer(run.notes["model"], input_names=["a1", "a2", "a3"],
+                              title=f"the {SIZES[0]} → {' → '.join(map(str, SIZES[1]))} "
+                                    "sigmoid network (edge colour = weight)"),
+                       run.out / "network.svg"))
+
+# %% [markdown]
+# ## The pictures
+#
+# Where this walkthrough's three pictures went.
 
 # %%
-if __name__ == "__main__":
-    main()
+@lesson.step
+def pictures(run):
+    """List what this walkthrough drew."""
+    run.list_pictures()
+
+
+main = lesson.main
