@@ -18,7 +18,8 @@ import nn
 from engine import no_grad
 from nn.losses import binary_cross_entropy_with_logits, mse_loss
 
-from demos._common import linspace, options, progress, pyplot, save_figure, say
+from demos._common import linspace, progress, pyplot, save_figure, say
+from demos._lesson import Lesson
 from demos._plots import CLASS_COLOURS
 
 ORDER = 5
@@ -26,6 +27,8 @@ SUMMARY = "a ReLU network is a sum of ReLU pieces; hidden units re-represent XOR
 
 PIECE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
                  "#882255", "#999933", "#44AA99", "#AA4499", "#117733", "#332288")
+
+lesson = Lesson("hidden_units")
 
 # %% [markdown]
 # # Hidden units
@@ -78,6 +81,58 @@ def kinks(model: nn.MLP) -> list:
     """Where each hidden unit bends: ``x = -b_j / w_j`` (None for a unit with w = 0)."""
     return [(-u.b.data / u.w[0].data) if u.w[0].data else None for u in model.layers[0].neurons]
 
+# %% [markdown]
+# ## Fitting the curve
+#
+# Twenty-four points of the curve (forty in the full run) on $[-3, 3]$, and a
+# 1 → 8 → 1 ReLU network trained on them with Adam, all points at every step. The
+# mean squared error at the first step and at the last tells how well it learned.
+
+# %%
+@lesson.step
+def fit_curve(run):
+    """Train a 1 → 8 → 1 ReLU network on points of the curve."""
+    say("""Part 1: fit y = sin(1.6 x) + 0.3 x on [-3, 3] with a 1 -> 8 -> 1 network of
+        ReLU units, trained by Adam on the mean squared error. init="auto" starts
+        the ReLU layer with He weights and the linear output with Xavier weights.""")
+    X = linspace(-3.0, 3.0, 24 if run.quick else 40)
+    y = [target(x) for x in X]
+    model = nn.MLP(1, [8, 1], activation="relu", init="auto", seed=2)  # He, then Xavier
+    steps = 150 if run.quick else 600
+    losses = train(model, [[x] for x in X], y, mse_loss, steps=steps, lr=0.03, desc="curve")
+    print(f"  mean squared error: {losses[0]:.4f} at the start, {losses[-1]:.5f} after {steps} steps\n")
+    run.notes.update(curve_model=model, X=X, y=y)
+    run.result["curve_loss"] = losses
+
+# %% [markdown]
+# ## Taking the network apart
+#
+# Read each hidden unit's weight and bias, and the output weight that scales it, and
+# compute that unit's hinge on its own over a fine grid of $x$. Where does each one
+# bend, how many of them matter on the plotted range, and do they, with the output
+# bias, add up to exactly what the network computes?
+
+# %%
+@lesson.step
+def take_apart(run):
+    """Split the trained network into its eight ReLU pieces and add them back up."""
+    model = run.notes["curve_model"]
+    xs = linspace(-3.2, 3.2, 161 if run.quick else 641)
+    pieces, bias = relu_pieces(model, xs)
+    with no_grad():
+        model_out = [model([x]).data for x in xs]
+    total = [bias + sum(col) for col in zip(*pieces)]
+    sum_gap = max(abs(a - b) for a, b in zip(total, model_out))
+    bends = kinks(model)
+    alive = sum(1 for p in pieces if any(abs(v) > 1e-9 for v in p))
+    say(f"""Taking the trained network apart: output bias {bias:+.3f} plus eight pieces
+        v_j * relu(w_j x + b_j), bending at x = {', '.join(f'{b:+.2f}' for b in sorted(b for b in bends if b is not None))}.
+        {alive} of the 8 pieces are non-zero somewhere on the plotted range. Their sum
+        and the network's own output differ by at most {sum_gap:.1e}: the network
+        is nothing but those hinges added up.""")
+    run.notes.update(xs=xs, pieces=pieces, bias=bias, model_out=model_out, bends=bends)
+    run.result.update(sum_gap=sum_gap, pieces_alive=alive)
+
 # %%
 def plot_pieces(xs: list, pieces: list, bias: float, model_out: list, X: list, y: list,
                 bends: list, path: Path) -> Path:
@@ -123,6 +178,22 @@ def plot_pieces(xs: list, pieces: list, bias: float, model_out: list, X: list, y
         a.grid(True, alpha=0.3)
     axes[0].set_ylabel("y")
     return save_figure(fig, path, title="A 1 → 8 → 1 ReLU network is a bias plus eight hinges")
+
+# %% [markdown]
+# ### The hinges, drawn
+#
+# Left, each unit's piece in its own colour, with a dotted line where it bends.
+# Middle, the running total as the pieces are added one by one, from the leftmost
+# bend to the rightmost. Right, the finished sum lying on top of the network's own
+# output and the training points.
+
+# %%
+@lesson.step
+def pieces_picture(run):
+    """Draw the pieces, their running total and the fit."""
+    notes = run.notes
+    run.keep(plot_pieces(notes["xs"], notes["pieces"], notes["bias"], notes["model_out"],
+                         notes["X"], notes["y"], notes["bends"], run.out / "relu_pieces.png"))
 
 # %% [markdown]
 # ## Hidden units as a new representation: XOR
@@ -268,67 +339,86 @@ def plot_xor(model: nn.MLP, X: list, y: list, path: Path, steps: int) -> Path:
     return save_figure(fig, path,
                        title="XOR through two hidden units (2 → 2 → 1, tanh)", layout=False, bbox_inches="tight")
 
+# %% [markdown]
+# ## Training on XOR
+#
+# Forty noisy points around the corners (sixty in the full run), and a 2 → 2 → 1
+# network with tanh hidden units trained on them. Two hidden units is the bare
+# minimum for XOR, and some random starts get stuck; the walkthrough tries one seed
+# after another until a network gets every point right, and prints how each did.
+
 # %%
-def main(argv=None) -> dict:
-    """Run the walkthrough; returns how exactly the pieces add up and how XOR went."""
-    opts = options("hidden_units", argv)
-    out = opts.out
-
-    say("""Part 1: fit y = sin(1.6 x) + 0.3 x on [-3, 3] with a 1 -> 8 -> 1 network of
-        ReLU units, trained by Adam on the mean squared error. init="auto" starts
-        the ReLU layer with He weights and the linear output with Xavier weights.""")
-    X = linspace(-3.0, 3.0, 24 if opts.quick else 40)
-    y = [target(x) for x in X]
-    model = nn.MLP(1, [8, 1], activation="relu", init="auto", seed=2)  # He, then Xavier
-    steps = 150 if opts.quick else 600
-    losses = train(model, [[x] for x in X], y, mse_loss, steps=steps, lr=0.03, desc="curve")
-    print(f"  mean squared error: {losses[0]:.4f} at the start, {losses[-1]:.5f} after {steps} steps\n")
-
-    xs = linspace(-3.2, 3.2, 161 if opts.quick else 641)
-    pieces, bias = relu_pieces(model, xs)
-    with no_grad():
-        model_out = [model([x]).data for x in xs]
-    total = [bias + sum(col) for col in zip(*pieces)]
-    sum_gap = max(abs(a - b) for a, b in zip(total, model_out))
-    bends = kinks(model)
-    alive = sum(1 for p in pieces if any(abs(v) > 1e-9 for v in p))
-    say(f"""Taking the trained network apart: output bias {bias:+.3f} plus eight pieces
-        v_j * relu(w_j x + b_j), bending at x = {', '.join(f'{b:+.2f}' for b in sorted(b for b in bends if b is not None))}.
-        {alive} of the 8 pieces are non-zero somewhere on the plotted range. Their sum
-        and the network's own output differ by at most {sum_gap:.1e}: the network
-        is nothing but those hinges added up.""")
-    curve_png = plot_pieces(xs, pieces, bias, model_out, X, y, bends, out / "relu_pieces.png")
-
+@lesson.step
+def xor_training(run):
+    """Train small tanh networks on XOR, seed after seed, until one gets every point right."""
     say("""Part 2: XOR. A 2 -> 2 -> 1 network with tanh hidden units (Xavier
         initialisation, init="auto"), trained with
         binary cross-entropy (Adam) on small clouds of points around the four corners
         of the unit square.""")
-    Xx, yx = xor_clouds(40 if opts.quick else 60)
-    xor_model, seed, xor_losses, tried = train_xor(Xx, yx, steps=150 if opts.quick else 200)
+    Xx, yx = xor_clouds(40 if run.quick else 60)
+    xor_model, seed, xor_losses, tried = train_xor(Xx, yx, steps=150 if run.quick else 200)
     for s, acc in tried.items():
         print(f"  seed {s}: training accuracy {acc:.0%}")
     if len(tried) > 1:
         say(f"""With only two hidden units, training sometimes settles in a poor spot: the
             worst start here got {min(tried.values()):.0%} right, no better than a single line.
             A different random start fixes it.""")
+    run.notes.update(xor_model=xor_model, Xx=Xx, yx=yx, xor_losses=xor_losses)
+    run.result["xor_seed"] = seed
+
+# %% [markdown]
+# ## Lines in the input plane and in the hidden plane
+#
+# The test of the claim: search for the best straight line on the raw points
+# $(x_1, x_2)$, then on the same points described by their hidden activations
+# $(h_1, h_2)$. Then count how many points the output unit's own line,
+# $v_1 h_1 + v_2 h_2 + c = 0$, puts on the right side.
+
+# %%
+@lesson.step
+def hidden_space(run):
+    """Compare the best straight line on the inputs with the best one on the hidden units."""
+    xor_model, Xx, yx = run.notes["xor_model"], run.notes["Xx"], run.notes["yx"]
+    xor_losses = run.notes["xor_losses"]
     H = hidden_coordinates(xor_model, Xx)
     out_unit = xor_model.layers[1].neurons[0]
     v1, v2, c = out_unit.w[0].data, out_unit.w[1].data, out_unit.b.data
     linear_right = sum(int((v1 * h[0] + v2 * h[1] + c > 0) == bool(t)) for h, t in zip(H, yx))
     input_best, hidden_best = best_line_accuracy(Xx, yx), best_line_accuracy(H, yx)
-    say(f"""Seed {seed}: loss {xor_losses[0]:.3f} -> {xor_losses[-1]:.4f}. The best any straight
+    say(f"""Seed {run.result["xor_seed"]}: loss {xor_losses[0]:.3f} -> {xor_losses[-1]:.4f}. The best any straight
         line can do on the raw inputs is {input_best:.0%} (searched over 360 directions
         and every offset). On the hidden coordinates (h1, h2) the best line gets
         {hidden_best:.0%}, and the output unit's own line {v1:+.2f} h1 {v2:+.2f} h2 {c:+.2f} = 0
         puts {linear_right} of {len(yx)} points on the correct side. The output unit is
         just a perceptron; the hidden units gave it a version of the data it can split.""")
-    xor_png = plot_xor(xor_model, Xx, yx, out / "xor_hidden_space.png", 120 if opts.quick else 300)
-    print(f"Pictures:\n  {curve_png}\n  {xor_png}")
-    return {"sum_gap": sum_gap, "curve_loss": losses, "pieces_alive": alive,
-            "xor_separated": linear_right, "xor_points": len(yx), "xor_seed": seed,
-            "xor_input_best_line": input_best, "xor_hidden_best_line": hidden_best,
-            "files": [curve_png, xor_png]}
+    run.result.update(xor_separated=linear_right, xor_points=len(yx),
+                      xor_input_best_line=input_best, xor_hidden_best_line=hidden_best)
+
+# %% [markdown]
+# ### The two planes, drawn
+#
+# Left, the input plane: the dashed lines are where each hidden unit's sum is zero,
+# and the solid curve is the network's decision. Right, every point moved to its
+# hidden coordinates, with the input plane's grid lines carried along, and the
+# output unit's straight line cutting the two colours apart.
 
 # %%
-if __name__ == "__main__":
-    main()
+@lesson.step
+def xor_picture(run):
+    """Draw XOR in the input plane and in the hidden plane."""
+    run.keep(plot_xor(run.notes["xor_model"], run.notes["Xx"], run.notes["yx"],
+                      run.out / "xor_hidden_space.png", 120 if run.quick else 300))
+
+# %% [markdown]
+# ## The pictures
+#
+# Where the two figures of this walkthrough were written.
+
+# %%
+@lesson.step
+def pictures(run):
+    """List what this walkthrough drew."""
+    run.list_pictures()
+
+
+main = lesson.main
