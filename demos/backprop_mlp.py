@@ -1,8 +1,28 @@
 """Backpropagation on a real MLP: 337 parameters learn to separate two interleaved moons.
 
-Run it with ``python -m demos.backprop_mlp [--out DIR] [--quick]``; it also
-opens as a notebook (jupytext percent format).
+Run it with ``python -m demos.backprop_mlp [--out DIR] [--quick]`` (or
+``python -m demos backprop_mlp``); it also opens as a notebook (jupytext percent
+format), one step per cell.
 """
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import engine
+from nn import MLP
+from nn.data import make_moons
+from nn.losses import hinge_loss
+from demos import _plots
+from demos._common import linspace, progress, say
+from demos._lesson import Lesson
+
+ORDER = 6
+SUMMARY = "a 337-parameter MLP learns the two moons to 100% by plain gradient descent; gradients checked"
+
+lesson = Lesson("backprop_mlp")
 
 # %% [markdown]
 # # Backpropagation on a real MLP
@@ -19,41 +39,17 @@ opens as a notebook (jupytext percent format).
 #    `p.data -= lr * p.grad`, which lowers the loss for a small enough `lr`.
 #
 # Before trusting step 2 we check it against the definition of a derivative.
-
-# %%
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
-
-import engine
-from nn import MLP
-from nn.data import make_moons
-from nn.losses import hinge_loss
-from demos import _plots
-from demos._common import linspace, options, progress, say
-
-NAME = "backprop_mlp"
-ORDER = 6
-SUMMARY = "a 337-parameter MLP learns the two moons to 100% by plain gradient descent; gradients checked"
+#
+# The functions come first, in cells that print nothing; the steps that use them
+# follow, one cell each, and each shows what it found.
 
 # %% [markdown]
-# ## The data
+# ## The data and the loss
 #
 # Two half-moons that hook into each other: no straight line separates them,
 # so a single perceptron cannot, but a network with hidden layers can bend its
-# decision boundary around them. For the loss below the labels become signs:
-# class 1 is `+1`, class 0 is `-1`.
-
-
-# %%
-def moons(n: int) -> tuple[list, list[int], list[float]]:
-    """The points, their 0/1 classes and the same classes as -1/+1 signs."""
-    X, y = make_moons(n, noise=0.1, seed=0)
-    return X, y, [1.0 if t == 1 else -1.0 for t in y]
-
-
-# %% [markdown]
-# ## The loss: a margin, plus a little weight decay
+# decision boundary around them. For the loss the labels become signs: class 1
+# is `+1`, class 0 is `-1`.
 #
 # The network gives each point a score `s`; its sign is the predicted class.
 # The *hinge* loss of a point with sign `y` is `max(0, 1 - y·s)`: zero once the
@@ -62,9 +58,14 @@ def moons(n: int) -> tuple[list, list[int], list[float]]:
 # `α·Σ p²` with a small `α`, which keeps the weights from growing without need.
 # The whole thing is one scalar `Value` whose graph reaches every parameter.
 
-
 # %%
 ALPHA = 1e-4
+
+
+def moons(n: int) -> tuple[list, list[int], list[float]]:
+    """The points, their 0/1 classes and the same classes as -1/+1 signs."""
+    X, y = make_moons(n, noise=0.1, seed=0)
+    return X, y, [1.0 if t == 1 else -1.0 for t in y]
 
 
 def loss_and_accuracy(model: MLP, X: list, signs: list[float]) -> tuple[engine.Value, float]:
@@ -77,7 +78,7 @@ def loss_and_accuracy(model: MLP, X: list, signs: list[float]) -> tuple[engine.V
 
 
 # %% [markdown]
-# ## Is backward right? A finite-difference check
+# ## A finite-difference check, as functions
 #
 # A derivative is a slope: nudge one parameter by a tiny `ε` up and down and
 # watch the loss, `(L(p+ε) - L(p-ε)) / 2ε`. That costs two forward passes per
@@ -85,7 +86,10 @@ def loss_and_accuracy(model: MLP, X: list, signs: list[float]) -> tuple[engine.V
 # in one sweep. So we compare on a handful of parameters from every layer. The
 # nudged losses are computed under `engine.no_grad()`: we only want the
 # numbers, not a graph.
-
+#
+# A central difference with `ε = 1e-6` is itself only good to about `1e-9`
+# (rounding in the two losses, divided by `2ε`), so the table shows both
+# gradients rounded to the same 8 decimals, next to their absolute difference.
 
 # %%
 @dataclass
@@ -120,12 +124,13 @@ def finite_difference(model: MLP, X: list, signs: list[float], p: engine.Value,
     return (up - down) / (2 * eps)
 
 
-NOISE = 1e-8  # below this a central difference's rounding error dominates
+DECIMALS = 8  # the finite difference is good to about 1e-9; more decimals would be noise
 
 
-def _shown(v: float) -> str:
-    """A gradient for the table: '≈ 0' when it is below the finite-difference noise."""
-    return f"{'≈ 0':>13}" if abs(v) < NOISE else f"{v:>+13.6e}"
+def shown(v: float) -> str:
+    """A gradient for the table: fixed decimals, and no sign on a value that rounds to 0."""
+    v = round(v, DECIMALS)
+    return f"{0.0:.{DECIMALS}f}" if v == 0 else f"{v:+.{DECIMALS}f}"
 
 
 def check_gradients(model: MLP, X: list, signs: list[float], names: list[str]) -> list[GradRow]:
@@ -138,15 +143,26 @@ def check_gradients(model: MLP, X: list, signs: list[float], names: list[str]) -
             for name in names]
 
 
+def gradient_table(rows: list[GradRow]) -> None:
+    """Print backward's and the finite difference's gradients side by side."""
+    print(f"  {'parameter':<10}{'backward':>14}{'finite diff.':>15}{'|difference|':>15}  agree?")
+    for r in rows:
+        print(f"  {r.name:<10}{shown(r.analytic):>14}{shown(r.numeric):>15}"
+              f"{r.difference:>15.1e}  {'yes' if r.agrees else 'NO'}")
+    zero = any(round(v, DECIMALS) == 0 for r in rows for v in (r.analytic, r.numeric))
+    print(f"  (both rounded to {DECIMALS} decimals" + (
+        f"; a 0 is a gradient smaller than {0.5 * 10 ** -DECIMALS:.0e})" if zero else ")"))
+    print()
+
+
 # %% [markdown]
-# ## Training: the plain loop
+# ## The training loop, as a function
 #
 # No optimizer object, no helper: forward, `zero_grad`, backward, update. The
 # learning rate starts at 1 and shrinks linearly to 0.1, taking big steps while
 # the loss is large and careful ones near the end. (`nn.train.fit` wraps this
 # same loop; the later walkthroughs use it.) Gradients must be zeroed before
 # each backward because parameters *accumulate* gradient, as in PyTorch.
-
 
 # %%
 @dataclass
@@ -185,12 +201,11 @@ def train(model: MLP, X: list, signs: list[float], steps: int, snapshot_at: tupl
 
 
 # %% [markdown]
-# ## Pictures
+# ## The pictures, as functions
 #
-# The loss and accuracy over the steps, and the decision regions (the plane
-# coloured by the predicted class) at a few moments of training, so you can
-# watch the boundary bend around the moons.
-
+# The loss as one parameter moves (with backward's tangent on it), the loss and
+# accuracy over the steps, and the decision regions (the plane coloured by the
+# predicted class) at a few moments of training.
 
 # %%
 def plot_training(run: Training, out: Path) -> Path:
@@ -251,45 +266,69 @@ def plot_slopes(model: MLP, X: list, signs: list[float], rows: list[GradRow], ou
 
 
 # %% [markdown]
-# ## Putting it together
-
+# ## Step 1: the moons
+#
+# We draw the points (40 in quick mode, 100 otherwise) and turn their classes into
+# signs. The two classes are the same size, so a network that always answers
+# the same class is right exactly half of the time.
 
 # %%
-@dataclass
-class Result:
-    """What the walkthrough found (the tests read this)."""
-
-    accuracy: float
-    losses: list
-    gradients: list
-    figures: list
-    seconds: float
-
-
-def main(argv=None) -> Result:
-    """Run the walkthrough: check gradients, train, draw."""
-    opts = options(NAME, argv)
-    n, steps, grid = (40, 100, 40) if opts.quick else (100, 100, 90)
+@lesson.step
+def data(run):
+    """Make the two moons and show a few points with their classes and signs."""
+    n = 40 if run.quick else 100
     X, y, signs = moons(n)
+    run.notes.update(X=X, y=y, signs=signs)
+    print(f"  {n} points: {y.count(0)} of class 0 (sign -1), {y.count(1)} of class 1 (sign +1)")
+    for x, t, s in list(zip(X, y, signs))[:4]:
+        print(f"    x = ({x[0]:+.3f}, {x[1]:+.3f})   class {t}   sign {s:+.0f}")
+    print("    ...")
+    print()
+
+
+# %% [markdown]
+# ## Step 2: the network and the size of its graph
+#
+# `MLP(2, [16, 16, 1])`: 2 inputs, two hidden layers of 16 ReLU units, one
+# linear output. One forward pass over every point, plus the loss on top,
+# builds a graph of Values; backward will visit every node of it once.
+
+# %%
+@lesson.step
+def network(run):
+    """Build the MLP, compute the loss once and count the nodes of its graph."""
+    X, signs = run.notes["X"], run.notes["signs"]
     model = MLP(2, [16, 16, 1], init="auto", seed=1337)
-    loss, _ = loss_and_accuracy(model, X, signs)
+    run.notes["model"] = model
+    loss, acc = loss_and_accuracy(model, X, signs)
     nodes = engine.topological_order(loss)
     ops = sum(1 for v in nodes if v.op is not None)
     say(f"""
-        Two moons of {n} points, and an MLP with layers 2 → 16 → 16 → 1 (ReLU hidden
+        Two moons of {len(X)} points, and an MLP with layers 2 → 16 → 16 → 1 (ReLU hidden
         units, a plain linear score at the top): {len(model.parameters())} parameters,
         every one a Value the loss will reach. One forward pass over all the points
         builds a graph of {len(nodes)} nodes ({ops} of them made by an op), and one
         backward pass visits each of those once.
         """)
+    print(f"  before training: loss {loss.data:.4f}, {acc:.0%} of the points on the right side")
+    print()
 
+
+# %% [markdown]
+# ## Step 3: is backward right?
+#
+# Six parameters, two from each layer (a weight and a bias, or two of the output
+# unit's), each checked against its own finite difference. The check runs on the
+# untrained network, before any update.
+
+# %%
+@lesson.step
+def gradient_check(run):
+    """Compare backward's gradients with finite differences on parameters from every layer."""
+    model, X, signs = run.notes["model"], run.notes["X"], run.notes["signs"]
     names = ["L0.N0.w0", "L0.N5.b", "L1.N3.w7", "L1.N9.b", "L2.N0.w2", "L2.N0.b"]
     rows = check_gradients(model, X, signs, names)
-    print("  parameter       backward     finite diff.   difference")
-    for r in rows:
-        print(f"  {r.name:<12}{_shown(r.analytic)}  {_shown(r.numeric)}   {r.difference:.1e}")
-    if any(abs(v) < NOISE for r in rows for v in (r.analytic, r.numeric)):
-        print(f"  (≈ 0: smaller than {NOISE:.0e}, the finite difference's rounding noise; its sign means nothing)")
+    gradient_table(rows)
     worst = max(r.difference for r in rows)
     say(f"""
         Before training, backward's gradients agree with the finite differences on
@@ -297,21 +336,93 @@ def main(argv=None) -> Result:
         which is the size of the finite difference's own rounding error.
         {"" if all(r.agrees for r in rows) else "(Some rows disagree: something is wrong!)"}
         """)
+    run.result["gradients"] = rows
 
-    figures = [plot_slopes(model, X, signs, rows[:3], opts.out, points=15 if opts.quick else 41)]
-    run = train(model, X, signs, steps, snapshot_at=(0, steps // 10, steps // 4))
-    acc = run.accuracies[-1]
+
+# %% [markdown]
+# ## Step 4: a gradient is a slope
+#
+# For the first three parameters of the table we move that one parameter across
+# a range, keep everything else fixed, and plot the loss. Backward's gradient is
+# the slope of that curve where the parameter sits now: the dashed tangent.
+
+# %%
+@lesson.step
+def slopes(run):
+    """Draw the loss along three single parameters, with backward's tangent."""
+    rows = run.result["gradients"][:3]
+    for r in rows:
+        print(f"  {r.name}: slope of the tangent = p.grad = {r.analytic:+.4f}")
+    run.keep(plot_slopes(run.notes["model"], run.notes["X"], run.notes["signs"], rows, run.out,
+                         points=15 if run.quick else 41))
+
+
+# %% [markdown]
+# ## Step 5: training
+#
+# 100 steps of the plain loop above, over all the points at once. We keep a copy
+# of the parameters at a few moments, for the pictures.
+
+# %%
+@lesson.step
+def training(run):
+    """Train with plain gradient descent and report the loss and accuracy it reached."""
+    model, X, signs = run.notes["model"], run.notes["X"], run.notes["signs"]
+    steps = 100
+    record = train(model, X, signs, steps, snapshot_at=(0, steps // 10, steps // 4))
+    run.notes["training"] = record
+    acc = record.accuracies[-1]
     say(f"""
-        {steps} steps of gradient descent took {run.seconds:.1f} s. The loss fell from
-        {run.losses[0]:.3f} to {run.losses[-1]:.4f} and the network now puts
+        {steps} steps of gradient descent took {record.seconds:.1f} s. The loss fell from
+        {record.losses[0]:.3f} to {record.losses[-1]:.4f} and the network now puts
         {acc:.0%} of the training points on the right side{
         '' if acc == 1.0 else ' (short of 100%: more steps would help)'}.
         """)
-    figures.append(plot_training(run, opts.out))
-    figures.append(plot_boundaries(model, X, y, run, opts.out, grid))
-    return Result(acc, run.losses, rows, figures, run.seconds)
+    run.result.update(accuracy=acc, losses=record.losses, seconds=record.seconds)
 
+
+# %% [markdown]
+# ## Step 6: the learning curves
+#
+# The loss on a log scale, and the share of points on the right side, after
+# every step.
 
 # %%
-if __name__ == "__main__":
-    main()
+@lesson.step
+def curves(run):
+    """Draw the loss and the accuracy over the steps."""
+    record = run.notes["training"]
+    for step in (0, 10, 25, 50, len(record.losses) - 1):
+        print(f"  step {step:>3}: loss {record.losses[step]:.4f}, "
+              f"accuracy {record.accuracies[step]:.0%}")
+    run.keep(plot_training(record, run.out))
+
+
+# %% [markdown]
+# ## Step 7: the boundary bending into shape
+#
+# The plane coloured by the predicted class, with the parameters as they were
+# before training, after 10 and 25 steps, and at the end.
+
+# %%
+@lesson.step
+def boundaries(run):
+    """Draw the decision regions at the saved moments of training."""
+    grid = 40 if run.quick else 90
+    record = run.notes["training"]
+    print("  snapshots after " + ", ".join(str(s) for s in sorted(record.snapshots)) + " steps")
+    run.keep(plot_boundaries(run.notes["model"], run.notes["X"], run.notes["y"], record,
+                             run.out, grid))
+
+
+# %% [markdown]
+# ## The pictures this run wrote
+
+# %%
+@lesson.step
+def pictures(run):
+    """List what this walkthrough drew."""
+    run.result["figures"] = run.list_pictures()
+
+
+main = lesson.main
