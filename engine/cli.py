@@ -357,7 +357,7 @@ def _write_files(root, args: argparse.Namespace, out, err=None) -> int:
     if args.html:  # last: the player runs its own backward pass (leaf grads accumulate)
         from .player import save_player
         try:
-            save_player(root, args.html, title=args.title)
+            save_player(root, args.html, title=args.title, quiz=bool(getattr(args, "quiz", False)))
             print(f"wrote {args.html}", file=out)
         except OSError as e:
             print(f"chainrule: could not write {args.html}: {e}", file=err)

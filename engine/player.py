@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from .value import Value
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-SCRIPTS = ("viewport.js", "network.js", "player.js")
+SCRIPTS = ("viewport.js", "network.js", "player.js", "quiz.js")
 PACK_ABOVE = 1_000_000
 """Data larger than this many characters is gzipped into the page (a 5,000-value graph: 19 -> 4 MB)."""
 """The page's scripts, in order (a new feature adds its file here)."""
@@ -82,7 +82,7 @@ def forward_numbers(v: "Value") -> str:
     return v.op.describe_forward(numbers, v.attr)
 
 
-def player_data(root: "Value", *, title: Optional[str] = None) -> dict:
+def player_data(root: "Value", *, title: Optional[str] = None, quiz: bool = False) -> dict:
     """Everything the page shows, computed by the engine, as JSON-ready data.
 
     Runs one backward pass over ``root`` the way ``root.backward()`` would
@@ -97,7 +97,31 @@ def player_data(root: "Value", *, title: Optional[str] = None) -> dict:
                          "Step through a sub-expression instead (one neuron's output, one "
                          "sample's loss)")
     with named_root(root, order):
-        return _player_data(root, order, title)
+        data = _player_data(root, order, title)
+        data["quiz"] = quiz_data(root, order, start=quiz)
+    return data
+
+
+def quiz_data(root: "Value", order: list, *, start: bool = False) -> Optional[dict]:
+    """The page's quiz (see :mod:`engine.quiz`): every question with its answer, the worked
+    sum and each catalogued mistake's number; None for a graph too big to quiz."""
+    from .mistakes import MISTAKES
+    from .quiz import MAX_QUESTIONS, Quiz
+    if sum(1 for v in order if v.requires_grad) > MAX_QUESTIONS:
+        if start:
+            raise ValueError(f"a quiz asks for at most {MAX_QUESTIONS} gradients; this graph has "
+                             f"{sum(1 for v in order if v.requires_grad)}: quiz a smaller expression")
+        return None
+    index = {v: k for k, v in enumerate(order)}
+    try:
+        quiz = Quiz(root)
+    except ValueError:  # a nan or infinite grad: no quiz for this page
+        if start:
+            raise
+        return None
+    questions = [dict(q.to_json(), node=index[q.node]) for q in quiz.questions]
+    return {"start": bool(start), "questions": questions, "relTol": quiz.rel_tol, "absTol": quiz.abs_tol,
+            "mistakes": {k: [m.summary, m.hint] for k, m in MISTAKES.items()}}
 
 
 def _check_root(root: object) -> None:
@@ -282,8 +306,12 @@ def render_player(data: dict, svg: Optional[str], note: str = "") -> str:
     return re.sub(r"\{\{([A-Z]+)\}\}", lambda m: parts[m.group(1)], template)
 
 
-def save_player(root: "Value", path: Union[str, Path], *, title: Optional[str] = None) -> Path:
+def save_player(root: "Value", path: Union[str, Path], *, title: Optional[str] = None,
+                quiz: bool = False) -> Path:
     """Write a self-contained HTML backprop player for ``root`` to ``path``.
+
+    ``quiz=True`` opens the page in quiz mode: every grad is hidden until the
+    learner types it (a page of a small graph always has a "quiz me" button).
 
     Runs one backward pass (as ``root.backward()`` would). Without Graphviz
     the page still steps through the numbers, with a note instead of a picture.
@@ -298,11 +326,13 @@ def save_player(root: "Value", path: Union[str, Path], *, title: Optional[str] =
     """
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a str or None, got {type(title).__name__}")
+    if not isinstance(quiz, bool):
+        raise TypeError(f"quiz must be True or False, got {quiz!r}")
     if not isinstance(path, (str, Path)):
         raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
     _check_root(root)
     with named_root(root, topological_order(root)):
-        data = player_data(root, title=title)
+        data = player_data(root, title=title, quiz=quiz)
         svg, note = graph_svg(root)
     page = render_player(data, svg, note)
     out = Path(path)

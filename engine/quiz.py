@@ -97,6 +97,11 @@ class Quiz:
                              f"most {MAX_QUESTIONS}: quiz a smaller expression")
         names = NodeNames(order)
         expected = simulate(root, order=order)
+        endless = [names(v) for v in asked if not math.isfinite(expected[v])]
+        if endless:
+            raise ValueError(f"{', '.join(endless[:3])}{' ...' if len(endless) > 3 else ''}: the "
+                             "gradient is nan or infinite, which nobody can work out by hand; "
+                             "quiz an expression whose gradients are finite numbers")
         # Every earlier answer is revealed, so each variant is judged from correct upstream grads:
         # pin every node, and read what the variant made at each node before its pin took over.
         pinned = dict(expected)

@@ -169,3 +169,108 @@ def test_the_cli_quiz_refuses_all_and_still_writes_files(capsys, monkeypatch, tm
     target = tmp_path / "quiz.html"
     code, out, _ = run_cli(capsys, monkeypatch, TANH + ["--html", str(target)], "q\n")
     assert code == 0 and target.stat().st_size > 1000 and f"wrote {target}" in out
+
+
+# ---- the HTML player's quiz, in Chromium -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    from browsers import chromium_with_dot
+    yield from chromium_with_dot()
+
+
+def quiz_page(browser, path):
+    from test_player_views import open_page
+    page, problems, requests = open_page(browser, path)
+    page.wait_for_function("() => window.chainrule.quiz !== undefined")
+    return page, problems, requests
+
+
+def shown_grads(page):
+    """The grad column of the node table, by node name."""
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#node-rows .nrow')]
+        .map(r => [r.querySelector('.name').textContent, r.querySelector('.grad').textContent]))""")
+
+
+def test_the_player_quiz_hides_grads_diagnoses_and_sums_up(browser, tmp_path):
+    from engine import save_player
+    root = parse_expression("(a*b + a).tanh()", {"a": 0.5, "b": -1.0})
+    path = save_player(root, tmp_path / "quiz.html", quiz=True)
+    page, problems, requests = quiz_page(browser, path)
+    assert page.evaluate("document.body.dataset.quiz") == "on"
+    assert set(shown_grads(page).values()) == {"?"}, "every grad starts hidden"
+    assert page.is_hidden("#explain") and page.is_visible("#quiz")
+    assert page.text_content("#quiz-question") == "∂out/∂out = ?"
+
+    def answer(text):
+        page.fill("#quiz-answer", text)
+        page.press("#quiz-answer", "Enter")
+        return page.text_content("#quiz-feedback")
+
+    assert answer("1").startswith("✓ out.grad = 1")
+    assert shown_grads(page)["out"] == "1" and shown_grads(page)["e"] == "?"
+    assert "is not a number" in answer("one")
+    assert page.text_content("#quiz-question") == "∂out/∂e = ?", "a non-number is asked again"
+    feedback = answer("0.75")
+    assert "✗ e.grad is 1, not 0.75" in feedback and "No catalogued mistake" in feedback
+    page.click("#quiz-show")
+    assert page.text_content("#quiz-feedback").startswith("shown: d.grad = 1")
+    feedback = answer("-1")
+    assert "Looks like mul_own_input" in feedback and MISTAKES["mul_own_input"].hint in feedback
+    assert shown_grads(page)["b"] == "0.5" and shown_grads(page)["a"] == "?"
+    answer("0")
+    assert page.evaluate("document.body.dataset.quiz") == "done"
+    summary = page.text_content("#quiz-question")
+    assert summary == "2 of 5 gradients right, 2 wrong, 1 shown"
+    assert "mul_own_input (b)" in page.text_content("#quiz-feedback")
+    assert shown_grads(page) == {"a": "0", "b": "0.5", "d": "1", "e": "1", "out": "1"}
+    log = page.eval_on_selector_all("#quiz-log li", "els => els.map(e => e.textContent)")
+    assert log == ["out: ✓", "e: ✗ 0.75", "d: shown", "b: ✗ -1 (mul_own_input)", "a: ✓"]
+    page.click("#quiz-exit")
+    assert page.is_visible("#explain") and not page.evaluate("'quiz' in document.body.dataset")
+    assert problems == [] and requests == []
+
+
+def test_a_small_graphs_player_offers_the_quiz_and_the_arrow_keys_wait(browser, tmp_path):
+    from engine import save_player
+    root = parse_expression("x.exp()", {"x": 2.0})
+    page, problems, _ = quiz_page(browser, save_player(root, tmp_path / "offer.html"))
+    assert page.is_visible("#quiz-start") and page.is_hidden("#quiz")
+    assert shown_grads(page)["x"] == "0"
+    page.click("#quiz-start")
+    assert shown_grads(page)["x"] == "?"
+    at = page.evaluate("chainrule.position")
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("chainrule.position") == at, "stepping would give the answers away"
+    page.fill("#quiz-answer", "2")
+    page.press("#quiz-answer", "Enter")  # out first: 2 is wrong there, and fits no mistake
+    page.fill("#quiz-answer", "2")
+    page.press("#quiz-answer", "Enter")
+    assert "Looks like exp_from_input" in page.text_content("#quiz-feedback")
+    assert problems == []
+
+
+def test_a_big_graph_has_no_quiz_and_cannot_start_in_one(tmp_path):
+    from engine import save_player
+    from engine.player import player_data
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(MAX_QUESTIONS):
+        y = y * 1.0001
+    assert player_data(y)["quiz"] is None
+    with pytest.raises(ValueError, match="at most 200 gradients"):
+        save_player(y, tmp_path / "big.html", quiz=True)
+    with pytest.raises(TypeError, match="quiz must be True or False"):
+        save_player(x * 2, tmp_path / "bad.html", quiz="yes")
+    assert not (tmp_path / "bad.html").exists()
+
+
+def test_a_graph_with_an_infinite_gradient_is_not_quizzed(capsys, monkeypatch, tmp_path):
+    from engine.player import player_data
+    x = Value(0.0, label="x")
+    y = x ** 0.5
+    with pytest.raises(ValueError, match="x: the gradient is nan or infinite"):
+        Quiz(y)
+    assert player_data(y)["quiz"] is None
+    code, _, err = run_cli(capsys, monkeypatch, ["step", "--quiz", "x ** 0.5", "x=0"], "")
+    assert code == 2 and "nan or infinite" in err

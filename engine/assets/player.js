@@ -38,7 +38,7 @@
       });
     });
   })();
-  var pos = 0, dirty = {};
+  var pos = 0, dirty = {}, gradMask = null;
 
   function apply(p, forward) {
     if (p <= F) {
@@ -166,6 +166,7 @@
   function paintNode(k) {
     var n = D.nodes[k], f = fields[k] || {}, shownData = revealed[k] ? n.data : "?";
     var live = touched[k] > 0, shownGrad = grad[k];
+    if (gradMask && gradMask(k)) { live = false; shownGrad = n.kind === "const" ? "" : "?"; }  // a quiz hides it
     var hide = !revealed[k];
     [svgNode[k], svgOp[k]].concat(edgesIn[k] || [], edgeOut[k] || []).forEach(function (el) {
       if (el) el.classList.toggle("cr-hidden", hide);
@@ -453,6 +454,7 @@
   // swallow them (only typing into a text field does).
   document.addEventListener("keydown", function (e) {
     if (e.altKey || e.ctrlKey || e.metaKey || !KEYS[e.key]) return;
+    if (document.body.classList.contains("quizzing")) return;  // the quiz owns the page
     var t = e.target || {}, tag = t.tagName || "";
     if (tag === "TEXTAREA" || t.isContentEditable ||
         (tag === "INPUT" && !/^(checkbox|range|button|radio)$/.test(t.type))) return;
@@ -503,7 +505,11 @@
     get view() { return view; },
     goTo: function (n) { stop(); goto(Number(n)); return pos; }, setView: setView,
     step: function (dir) { stop(); stepBy(dir || 1); return pos; },
-    onChange: function (fn) { listeners.push(fn); }, data: D
+    onChange: function (fn) { listeners.push(fn); }, data: D,
+    // maskGrads(fn): show "?" for every grad where fn(k) is true (null: show them all again)
+    maskGrads: function (fn) { gradMask = fn; for (var j = 0; j < N; j++) dirty[j] = 1; render(); },
+    elements: function (k) { return { svg: svgNode[k], op: svgOp[k], row: rowsEl[k] }; },
+    follow: follow
   };
   window.chainrulePlayer = { goto: goto, last: LAST, seed: SEED, position: function () { return pos; } };
 }
