@@ -1,8 +1,29 @@
 """Initialisation: why a network must not start with all its weights equal.
 
-Run it with ``python -m demos.initialisation [--out DIR] [--quick]``; it also
-opens as a notebook (jupytext percent format).
+Run it with ``python -m demos.initialisation [--out DIR] [--quick]`` (or
+``python -m demos initialisation``); it also opens as a notebook (jupytext
+percent format), one step per cell.
 """
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import engine
+from nn import MLP, Layer
+from nn.data import make_moons
+from nn.optim import Adam
+from nn.train import accuracy, fit
+from demos import _plots
+from demos._common import linspace, say
+from demos._lesson import Lesson
+
+ORDER = 7
+SUMMARY = "equal starting weights keep hidden units identical forever; Xavier/He break the tie"
+
+lesson = Lesson("initialisation")
 
 # %% [markdown]
 # # Where the weights start
@@ -27,25 +48,11 @@ opens as a notebook (jupytext percent format).
 # the tie. Every model here names its scheme with `init=`: a model given none
 # starts as micrograd's do, each weight drawn from U(-1, 1), and `init="auto"`
 # picks He for ReLU layers and Xavier for the rest.
+#
+# The functions come first, in cells that print nothing; the steps that use them
+# follow, one cell each, and each shows what it found.
 
 # %%
-import random
-import time
-from pathlib import Path
-
-import engine
-from nn import MLP, Layer
-from nn.data import make_moons
-from nn.optim import Adam
-from nn.train import accuracy, fit
-from demos import _plots
-from demos._common import linspace, options, say
-
-NAME = "initialisation"
-ORDER = 7
-SUMMARY = "equal starting weights keep hidden units identical forever; Xavier/He break the tie"
-
-
 def constant(fan_in: int, fan_out: int, rng: random.Random) -> float:
     """Every weight 0.5: an initialiser with no randomness at all."""
     return 0.5
@@ -65,7 +72,6 @@ STARTS = {
 # After training we run every point through the first hidden layer and keep
 # each unit's output. If symmetry never broke, all sixteen rows of that table
 # are the same numbers; we also compare the units' incoming weights directly.
-
 
 # %%
 def hidden_activations(model: MLP, X: list) -> list[list[float]]:
@@ -91,7 +97,6 @@ def weight_rows(layer: Layer) -> list[list[float]]:
 # Same data, same optimizer (Adam), same number of epochs, same hinge loss; only
 # the starting weights differ.
 
-
 # %%
 def train_all(X: list, y: list[int], epochs: int, lr: float) -> tuple[dict, dict]:
     """Train one model per start; returns models and their histories."""
@@ -105,16 +110,16 @@ def train_all(X: list, y: list[int], epochs: int, lr: float) -> tuple[dict, dict
 
 
 # %% [markdown]
-# ## Why the scale of random weights matters: the signal through depth
+# ## The signal through depth, as a function
 #
 # Random is necessary, but not any random will do. A unit adds up `fan_in`
 # products, so the spread of its sum grows with `fan_in` unless each weight
 # shrinks like `1/√fan_in`. Too small and the signal dies out layer by layer;
 # too big and tanh units saturate at ±1 (where their slope, and so the gradient,
 # is nearly 0). Xavier and He pick the scale that keeps the spread roughly
-# constant from layer to layer. Here is the standard deviation of the
-# activations, layer by layer, in a 10-layer tanh network at initialisation.
-
+# constant from layer to layer. The function below measures the standard
+# deviation of the activations, layer by layer, in a deep tanh network at
+# initialisation.
 
 # %%
 DEPTH_STARTS = {
@@ -147,8 +152,7 @@ def signal_by_depth(X: list, depth: int, width: int) -> tuple[dict, dict]:
 
 
 # %% [markdown]
-# ## Pictures
-
+# ## The pictures, as functions
 
 # %%
 def plot_hidden(models: dict, X: list, y: list[int], out: Path) -> Path:
@@ -221,14 +225,17 @@ def plot_depth(stds: dict, last_layer: dict, out: Path) -> Path:
 
 
 # %% [markdown]
-# ## Putting it together
-
+# ## Step 1: train the four starts
+#
+# The moons (40 points in quick mode, 100 otherwise), and four copies of the
+# network trained one after the other. The line per start shows its training
+# loss in the first epoch and in the last.
 
 # %%
-def main(argv=None) -> dict:
-    """Run the walkthrough; returns the measured spreads, accuracies and figures."""
-    opts = options(NAME, argv)
-    n, epochs, grid = (40, 15, 45) if opts.quick else (100, 60, 90)
+@lesson.step
+def four_starts(run):
+    """Train the same network from each of the four starts."""
+    n, epochs = (40, 15) if run.quick else (100, 60)
     X, y = make_moons(n, noise=0.1, seed=0)
     say(f"""
         Four copies of the same 2 → 16 → 16 → 1 network, trained on {n} moon points
@@ -237,9 +244,28 @@ def main(argv=None) -> dict:
     start = time.perf_counter()
     models, histories = train_all(X, y, epochs, lr=0.05)
     seconds = time.perf_counter() - start
+    for name, h in histories.items():
+        print(f"  {name:<14} hinge loss {h.loss[0]:.4f} in epoch 1, {h.loss[-1]:.4f} in "
+              f"epoch {epochs}")
+    print()
+    run.notes.update(X=X, y=y, models=models, histories=histories, seconds=seconds)
+    run.result.update(spread={}, weight_spread={}, accuracy={})
 
-    result = {"spread": {}, "weight_spread": {}, "accuracy": {}, "figures": []}
-    for name, model in models.items():
+
+# %% [markdown]
+# ## Step 2: did the units stay clones?
+#
+# For each trained model: its accuracy, how far apart the sixteen first-layer
+# units' outputs are (0 means every unit computes exactly the same thing), and
+# how far apart their incoming weights are.
+
+# %%
+@lesson.step
+def symmetry(run):
+    """Measure how different the hidden units of each trained model are."""
+    X, y = run.notes["X"], run.notes["y"]
+    result = run.result
+    for name, model in run.notes["models"].items():
         result["spread"][name] = spread(hidden_activations(model, X))
         result["weight_spread"][name] = spread(weight_rows(model.layers[0]))
         result["accuracy"][name] = accuracy(model, X, y)
@@ -247,29 +273,115 @@ def main(argv=None) -> dict:
               f"hidden units differ by {result['spread'][name]:.3g}   "
               f"weight rows differ by {result['weight_spread'][name]:.3g}")
     say(f"""
-        Training took {seconds:.1f} s. With every weight 0 the hidden units are not just
+        Training took {run.notes['seconds']:.1f} s. With every weight 0 the hidden units are not just
         identical but silent: all their outputs are 0, so no gradient ever reaches a
         weight. With every weight 0.5 the gradients do flow, yet after training the 16
         units of the first layer still have exactly the same weights, so the network
         can only draw the boundary one unit could: a straight line. Random starts
         break the tie and the units specialise.
         """)
-    result["figures"] += [plot_training(histories, opts.out),
-                          plot_hidden(models, X, y, opts.out),
-                          plot_regions(models, X, y, opts.out, grid)]
-    depth, width = (6, 16) if opts.quick else (10, 32)
-    stds, top = signal_by_depth(X[:30] if opts.quick else X[:60], depth, width)
-    result["depth_std"] = stds
-    result["figures"].append(plot_depth(stds, top, opts.out))
+
+
+# %% [markdown]
+# ## Step 3: the learning curves
+#
+# Loss and accuracy per epoch for the four starts on one chart each.
+
+# %%
+@lesson.step
+def training_curves(run):
+    """Draw every start's loss and accuracy per epoch."""
+    best = max(run.result["accuracy"], key=run.result["accuracy"].get)
+    print(f"  highest final training accuracy: {best} ({run.result['accuracy'][best]:.0%})")
+    run.keep(plot_training(run.notes["histories"], run.out))
+
+
+# %% [markdown]
+# ## Step 4: the hidden layer, unit by unit
+#
+# One heat map per start: a row for each of the 16 first-layer units, a column
+# for each training point (class 0 on the left, class 1 on the right), coloured
+# by that unit's output. Identical rows are identical units.
+
+# %%
+@lesson.step
+def hidden_units(run):
+    """Draw the first hidden layer's outputs for every start."""
+    same = [name for name, gap in run.result["spread"].items() if gap == 0]
+    print(f"  starts whose 16 units are all identical: {', '.join(same) if same else 'none'}")
+    run.keep(plot_hidden(run.notes["models"], run.notes["X"], run.notes["y"], run.out))
+
+
+# %% [markdown]
+# ## Step 5: what each start learned
+#
+# The plane coloured by each trained model's answer, with the moons on top. A
+# layer of clones can only draw what a single unit draws.
+
+# %%
+@lesson.step
+def regions(run):
+    """Draw the four trained models' decision regions."""
+    grid = 45 if run.quick else 90
+    print("  accuracy on the training points: " + ", ".join(
+        f"{name} {acc:.0%}" for name, acc in run.result["accuracy"].items()))
+    run.keep(plot_regions(run.notes["models"], run.notes["X"], run.notes["y"], run.out, grid))
+
+
+# %% [markdown]
+# ## Step 6: the scale of a random start
+#
+# No training now: a deep tanh network (6 layers of 16 in quick mode, 10 of 32
+# otherwise) right after initialisation, with three random starts of different
+# sizes. The table shows the standard deviation of each layer's outputs over a
+# few moon points.
+
+# %%
+@lesson.step
+def depth(run):
+    """Measure the spread of the activations layer by layer, for three scales of random start."""
+    X = run.notes["X"]
+    layers, width = (6, 16) if run.quick else (10, 32)
+    stds, top = signal_by_depth(X[:30] if run.quick else X[:60], layers, width)
+    run.notes["depth"] = (stds, top)
+    run.result["depth_std"] = stds
+    print("  layer  " + "".join(f"{name:>13}" for name in stds))
+    for k in range(layers):
+        print(f"  {k + 1:>5}  " + "".join(f"{values[k]:>13.2e}" for values in stds.values()))
+    print()
     say(f"""
-        At initialisation, with {depth} tanh layers of {width} units: weights that are too
+        At initialisation, with {layers} tanh layers of {width} units: weights that are too
         small shrink the signal in every layer (std. {stds['N(0, 0.05²)'][-1]:.1e} at the top),
         U(-1, 1) saturates the units (std. {stds['U(-1, 1)'][-1]:.2f}, the values pile up at ±1),
         and Xavier keeps it in a useful range ({stds['Xavier'][-1]:.2f}).
         """)
-    return result
 
+
+# %% [markdown]
+# ## Step 7: the signal, drawn
+#
+# Left, the table above as lines on a log scale; right, how the top layer's
+# outputs are spread between -1 and 1 for each start.
 
 # %%
-if __name__ == "__main__":
-    main()
+@lesson.step
+def depth_picture(run):
+    """Draw the spread per layer and the top layer's values."""
+    stds, top = run.notes["depth"]
+    edge = {name: sum(1 for v in values if abs(v) > 0.9) / len(values) for name, values in top.items()}
+    print("  share of the top layer's outputs beyond ±0.9: " + ", ".join(
+        f"{name} {share:.0%}" for name, share in edge.items()))
+    run.keep(plot_depth(stds, top, run.out))
+
+
+# %% [markdown]
+# ## The pictures this run wrote
+
+# %%
+@lesson.step
+def pictures(run):
+    """List what this walkthrough drew."""
+    run.result["figures"] = run.list_pictures()
+
+
+main = lesson.main
