@@ -274,3 +274,19 @@ def test_a_graph_with_an_infinite_gradient_is_not_quizzed(capsys, monkeypatch, t
     assert player_data(y)["quiz"] is None
     code, _, err = run_cli(capsys, monkeypatch, ["step", "--quiz", "x ** 0.5", "x=0"], "")
     assert code == 2 and "nan or infinite" in err
+
+
+def test_the_readmes_scripted_quiz_runs_as_written():
+    import re
+    import shutil
+    import subprocess
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"^printf .*chainrule step --quiz.*$", readme, re.M).group(0)
+    if not Path(".venv/bin/chainrule").exists() or shutil.which("bash") is None:
+        pytest.skip("needs the project's .venv (make setup) and bash")
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "✗ x.grad is 0.786448, not 0.75" in done.stdout
+    assert "Looks like tanh_from_input" in done.stdout
+    assert "quiz summary: 1 of 2 gradient(s) right, 1 wrong, 0 shown" in done.stdout
