@@ -141,7 +141,7 @@
     marked.forEach(function (m) { m[0].classList.remove(m[1]); });
     marked = [];
     var focus = explain();
-    if (focus) {
+    if (focus && !gradMask) {  // a quiz marks its own question instead of the step's nodes
       var k = focus.node;
       mark(svgNode[k], "cr-cur"); mark(svgOp[k], "cr-cur"); mark(rowsEl[k], "cur");
       (focus.inputs || []).forEach(function (j) { mark(svgNode[j], "cr-inp"); mark(rowsEl[j], "inp"); });
