@@ -1,8 +1,33 @@
 """Losses: squared error, binary cross-entropy and softmax cross-entropy on a 3-class spiral.
 
-Run it with ``python -m demos.losses [--out DIR] [--quick]``; it also opens as
-a notebook (jupytext percent format).
+Run it with ``python -m demos.losses [--out DIR] [--quick]`` (or
+``python -m demos losses``); it also opens as a notebook (jupytext percent
+format), one step per cell.
 """
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from pathlib import Path
+from typing import Callable, Optional
+
+import engine
+from engine import Value
+from nn import MLP
+from nn.data import make_spirals
+from nn.losses import binary_cross_entropy_with_logits, cross_entropy, softmax
+from nn.optim import SGD
+from nn.train import History, accuracy, fit
+from demos import _plots
+from demos._common import linspace, one_hot, say
+from demos._lesson import Lesson
+
+ORDER = 8
+SUMMARY = "MSE vs binary vs softmax cross-entropy: the gradients they send back, their decision regions"
+
+lesson = Lesson("losses")
 
 # %% [markdown]
 # # Which number to minimise?
@@ -21,26 +46,9 @@ a notebook (jupytext percent format).
 # Backprop does not care which you pick: each is just more nodes on top of the
 # network. What differs is the *gradient* each one sends back, and that is what
 # this walkthrough looks at.
-
-# %%
-import math
-import time
-from pathlib import Path
-from typing import Callable, Optional
-
-import engine
-from engine import Value
-from nn import MLP
-from nn.data import make_spirals
-from nn.losses import binary_cross_entropy_with_logits, cross_entropy, softmax
-from nn.optim import SGD
-from nn.train import History, accuracy, fit
-from demos import _plots
-from demos._common import linspace, one_hot, options, say
-
-NAME = "losses"
-ORDER = 8
-SUMMARY = "MSE vs binary vs softmax cross-entropy: the gradients they send back, their decision regions"
+#
+# The functions come first, in cells that print nothing; the steps that use them
+# follow, one cell each, and each shows what it found.
 
 # %% [markdown]
 # ## One example, one logit
@@ -57,7 +65,6 @@ SUMMARY = "MSE vs binary vs softmax cross-entropy: the gradients they send back,
 # almost full force. We let the engine compute both derivatives with
 # `backward()` rather than trusting the algebra.
 
-
 # %%
 def mse_of_logit(z: Value) -> Value:
     """Squared error of sigmoid(z) against the target 1."""
@@ -67,6 +74,10 @@ def mse_of_logit(z: Value) -> Value:
 def bce_of_logit(z: Value) -> Value:
     """Binary cross-entropy of sigmoid(z) against the target 1."""
     return binary_cross_entropy_with_logits(z, 1.0)
+
+
+SHAPES = {"squared error": mse_of_logit, "binary cross-entropy": bce_of_logit}
+WRONG_BELOW = -2.0  # logits below this count as confidently wrong (p < 0.12)
 
 
 def loss_and_slope(fn: Callable[[Value], Value], z: float) -> tuple[float, float]:
@@ -80,31 +91,35 @@ def loss_and_slope(fn: Callable[[Value], Value], z: float) -> tuple[float, float
 def plot_shapes(out: Path, zs: list[float]) -> Path:
     """Both losses and both derivatives over a range of logits."""
     fig, (left, right) = _plots.figure(2, size=(5.2, 3.9))
-    shapes = {"squared error": mse_of_logit, "binary cross-entropy": bce_of_logit}
-    for i, (name, fn) in enumerate(shapes.items()):
+    for i, (name, fn) in enumerate(SHAPES.items()):
         pairs = [loss_and_slope(fn, z) for z in zs]
         colour = _plots.LINE_COLOURS[i]
         left.plot(zs, [p[0] for p in pairs], color=colour, linewidth=2, label=name)
         right.plot(zs, [p[1] for p in pairs], color=colour, linewidth=2, label=name)
     for ax, label, title in ((left, "loss", "Loss for a class-1 example"),
                              (right, "dL/dz (from backward)", "Gradient sent back to the logit")):
-        ax.axvspan(zs[0], -2, color="#999999", alpha=0.15)
+        ax.axvspan(zs[0], WRONG_BELOW, color="#999999", alpha=0.15)
         ax.set_xlabel("logit z")
         ax.set_ylabel(label)
         ax.set_title(title)
         ax.grid(True, alpha=0.3)
         ax.legend()
-    left.text((zs[0] - 2) / 2, 0.03, "confidently\nwrong", fontsize=9, color="#555555", ha="center",
-              va="bottom", transform=left.get_xaxis_transform())  # in the shaded band, under the curves
+    style = dict(fontsize=9, color="#555555", ha="center", linespacing=1.1)
+    # Left: in the top of the band, right of where cross-entropy climbs (it is below
+    # 4.5 there) and far above squared error (at most 1).
+    left.text(0.5 * (WRONG_BELOW - 4.6), 0.96, "confidently\nwrong", va="top",
+              transform=left.get_xaxis_transform(), **style)
+    # Right: halfway between the two slopes, which sit near 0 and near -1 in the band.
+    right.text(0.5 * (zs[0] + WRONG_BELOW), -0.5, "confidently\nwrong", va="center", **style)
     return _plots.save(fig, out, "loss_shapes.png",
                        title="Squared error goes quiet exactly when the model is most wrong")
 
 
 # %% [markdown]
-# ## Three classes: the spiral
+# ## Three classes, three losses
 #
-# Now a real problem: three interleaved spiral arms, a network 2 → 16 → 16 → 3
-# with one logit per class, and three ways to score those three logits:
+# A network 2 → 16 → 16 → 3 with one logit per class, and three ways to score
+# those three logits:
 #
 # * **MSE**: softmax the logits, then the mean of `(p_j - y_j)²` against the
 #   one-hot answer `y`;
@@ -117,7 +132,6 @@ def plot_shapes(out: Path, zs: list[float]) -> Path:
 # the same starting weights, the same minibatches, the same optimizer. We use
 # plain SGD with momentum here, not Adam, because Adam rescales every gradient
 # to a similar size and would hide how hard each loss pushes.
-
 
 # %%
 def softmax_mse(outputs: list, targets: list[int]) -> Value:
@@ -161,8 +175,38 @@ def first_epoch_reaching(history: History, level: float) -> Optional[int]:
 
 
 # %% [markdown]
-# ## Pictures: learning curves and decision regions
+# ## Points the model is sure are something else
+#
+# The loss-shape picture says the losses differ most on examples the network is
+# confidently wrong about. A clean spiral has few of those by the end, so there
+# the three losses end up drawing much the same regions. To see the difference
+# we plant three small groups of points outside the arms, each labelled with a
+# class other than the one whose territory it sits in (the way a handful of
+# mislabelled or unusual examples might), and train again.
 
+# %%
+# (centre, label) of each planted group, in the corners the spiral arms leave empty
+PLANTED = (((-0.95, 0.95), 0), ((0.95, -0.95), 2), ((1.0, 0.95), 0))
+
+
+def planted_points(per_group: int, seed: int = 0) -> tuple[list, list[int]]:
+    """``per_group`` points around each planted centre, with that group's label."""
+    rng = random.Random(seed)
+    X, y = [], []
+    for (cx, cy), label in PLANTED:
+        for _ in range(per_group):
+            X.append([cx + rng.gauss(0.0, 0.06), cy + rng.gauss(0.0, 0.06)])
+            y.append(label)
+    return X, y
+
+
+def claimed(model: MLP, X: list, y: list[int]) -> int:
+    """How many of the points ``model`` puts in their own class."""
+    return sum(int(p == t) for p, t in zip(_plots.classify(model, X), y))
+
+
+# %% [markdown]
+# ## The pictures, as functions
 
 # %%
 def plot_curves(histories: dict, out: Path) -> Path:
@@ -177,42 +221,92 @@ def plot_curves(histories: dict, out: Path) -> Path:
     return _plots.save(fig, out, "training.png")
 
 
-def plot_regions(models: dict, X: list, y: list[int], out: Path, steps: int) -> Path:
-    """The three trained models' decision regions side by side."""
-    fig, axes = _plots.regions_figure(len(models), X, width=4.2)
-    for i, (ax, (name, model)) in enumerate(zip(axes, models.items())):
-        _plots.decision_regions(ax, model, X, y, title=name, steps=steps, legend=i == 0)
+def plot_regions(clean: dict, X: list, y: list[int], planted: dict, Xp: list, yp: list[int],
+                 out: Path, steps: int, epochs: tuple = (30, 30)) -> Path:
+    """Top row: the models trained on the spiral; bottom row: those trained with planted points."""
+    X_all, y_all = X + Xp, y + yp
+    xs, ys, _ = _plots.plane_grid(X_all, 2)
+    width = 4.2
+    fig, axes = _plots.figure(len(clean), 2,
+                              size=(width, 0.8 * width * (ys[-1] - ys[0]) / (xs[-1] - xs[0]) + 1.1))
+    top, bottom = axes[:len(clean)], axes[len(clean):]
+    for i, (ax, (name, model)) in enumerate(zip(top, clean.items())):
+        _plots.decision_regions(ax, model, X, y, title=f"{name}\nspiral only, {epochs[0]} epochs", steps=steps,
+                                legend=i == 0)
+    for i, (ax, (name, model)) in enumerate(zip(bottom, planted.items())):
+        _plots.decision_regions(ax, model, X_all, y_all, steps=steps, legend=False,
+                                title=f"{name}\nspiral + {len(Xp)} planted, {epochs[1]} epochs")
+        ring = ax.scatter([p[0] for p in Xp], [p[1] for p in Xp], s=110, facecolors="none",
+                          edgecolors="black", linewidths=1.2, zorder=4, label="planted point")
+        if i == 0:
+            ax.legend(handles=[ring], loc="lower center", fontsize=8, framealpha=0.85)
     return _plots.save(fig, out, "decision_regions.png",
-                       title="Three losses, one network, one spiral")
+                       title="Three losses, one network: the spiral alone (top), "
+                             "and with planted points (bottom)")
 
 
 # %% [markdown]
-# ## Putting it together
-
+# ## Step 1: the push at one logit
+#
+# Both losses and their slopes, from `backward()`, at a few logits of a class-1
+# example. Negative `z` means the model leans towards the wrong answer.
 
 # %%
-def main(argv=None) -> dict:
-    """Run the walkthrough; returns the slopes, accuracies and figures."""
-    opts = options(NAME, argv)
-    n, epochs, grid = (150, 12, 50) if opts.quick else (300, 30, 100)
-    result = {"figures": []}
-
-    zs = linspace(-8.0, 8.0, 161)
-    result["figures"].append(plot_shapes(opts.out, zs))
+@lesson.step
+def one_logit(run):
+    """Loss and dL/dz of both losses at a few logits; the push at z = -5."""
+    print(f"  {'z':>5}  {'p = σ(z)':>9}  {'MSE':>8}  {'MSE dL/dz':>10}  {'BCE':>8}  {'BCE dL/dz':>10}")
+    for z in (-8.0, -5.0, -2.0, 0.0, 2.0, 5.0):
+        (m, dm), (b, db) = (loss_and_slope(fn, z) for fn in SHAPES.values())
+        print(f"  {z:>5g}  {1 / (1 + math.exp(-z)):>9.4f}  {m:>8.4f}  {dm:>10.4f}  {b:>8.4f}  {db:>10.4f}")
+    print()
     mse_slope, bce_slope = (loss_and_slope(fn, -5.0)[1] for fn in (mse_of_logit, bce_of_logit))
-    result["slopes_at_minus_5"] = {"mse": mse_slope, "bce": bce_slope}
+    run.result["slopes_at_minus_5"] = {"mse": mse_slope, "bce": bce_slope}
     say(f"""
         A class-1 example scored z = -5 (p = σ(-5) = {1 / (1 + math.exp(5)):.3f}): backward gives
         dL/dz = {mse_slope:.4f} for squared error but {bce_slope:.4f} for cross-entropy,
         {abs(bce_slope / mse_slope):.0f} times more push where it is needed most.
         """)
 
+
+# %% [markdown]
+# ## Step 2: the whole line of logits
+#
+# The same two losses and slopes for every `z` from -8 to 8. The grey band is
+# where the model is confidently wrong.
+
+# %%
+@lesson.step
+def shapes(run):
+    """Draw both losses and their slopes over the logits."""
+    zs = linspace(-8.0, 8.0, 161)
+    band = [z for z in zs if z < WRONG_BELOW]
+    loudest = max(abs(loss_and_slope(mse_of_logit, z)[1]) for z in band)
+    weakest = min(abs(loss_and_slope(bce_of_logit, z)[1]) for z in band)
+    print(f"  where z < {WRONG_BELOW:g} (the grey band): squared error's slope is at most "
+          f"{loudest:.3f} in size,\n  cross-entropy's at least {weakest:.3f}")
+    run.keep(plot_shapes(run.out, zs))
+
+
+# %% [markdown]
+# ## Step 3: train on the spiral with each loss
+#
+# Three interleaved spiral arms (150 points in quick mode, 300 otherwise), one
+# network per loss, all started from the same weights. The table gives the
+# final training accuracy and the first epoch at which each reached 90%.
+
+# %%
+@lesson.step
+def spiral(run):
+    """Train one network per loss on the three-class spiral."""
+    n, epochs = (150, 12) if run.quick else (300, 30)
     X, y = make_spirals(n, k=3, noise=0.2, seed=0)
     say(f"""
         Now {n} points on three spiral arms, a 2 → 16 → 16 → 3 network, and {epochs}
         epochs of SGD (lr 0.1, momentum 0.9, batches of 30) for each loss.
         """)
     models, histories, seconds = train_each(X, y, epochs, batch=30)
+    result = run.result
     result["accuracy"], result["epochs_to_90"] = {}, {}
     for name, model in models.items():
         acc = accuracy(model, X, y)
@@ -231,11 +325,102 @@ def main(argv=None) -> dict:
         changes is how strongly wrong answers are pushed, and so how fast a network
         learns with a plain optimizer.
         """)
-    result["figures"] += [plot_curves(histories, opts.out),
-                          plot_regions(models, X, y, opts.out, grid)]
-    return result
+    run.notes.update(X=X, y=y, models=models, histories=histories, epochs=epochs)
 
+
+# %% [markdown]
+# ## Step 4: the learning curves
+#
+# Accuracy per epoch for the three losses. (Their loss values are not
+# comparable with each other, so we plot accuracy.)
 
 # %%
-if __name__ == "__main__":
-    main()
+@lesson.step
+def curves(run):
+    """Draw the training accuracy per epoch for the three losses."""
+    for name, h in run.notes["histories"].items():
+        marks = {e: h.accuracy[e - 1] for e in (1, len(h.accuracy) // 2, len(h.accuracy))}
+        print(f"  {name:<22} " + "   ".join(f"epoch {e}: {a:.0%}" for e, a in marks.items()))
+    run.keep(plot_curves(run.notes["histories"], run.out))
+
+
+# %% [markdown]
+# ## Step 5: train again, with planted points
+#
+# The same spiral plus the three planted groups (4 points each in quick mode, 6
+# otherwise), 30 epochs per loss, the same start and settings. First we ask the
+# networks of step 3, which never saw these points, what they make of them; then
+# we count how many each new network puts in the class it was told.
+
+# %%
+@lesson.step
+def planted(run):
+    """Train one network per loss on the spiral plus planted points; count what each claims."""
+    X, y = run.notes["X"], run.notes["y"]
+    Xp, yp = planted_points(4 if run.quick else 6)
+    outside = {name: len(Xp) - claimed(m, Xp, yp) for name, m in run.notes["models"].items()}
+    low, high = min(outside.values()), max(outside.values())
+    print(f"  the networks of step 3, which never saw them, put {low if low == high else f'{low} to {high}'}"
+          f" of the {len(Xp)} planted points in a class other than their label")
+    epochs = 30
+    models, _, seconds = train_each(X + Xp, y + yp, epochs, batch=30)
+    got = {name: claimed(m, Xp, yp) for name, m in models.items()}
+    arms = {name: accuracy(m, X, y) for name, m in models.items()}
+    for name in models:
+        print(f"  {name:<22} planted points in their label's class {got[name]:>2} of {len(Xp)}   "
+              f"spiral points right {arms[name]:>4.0%}   ({seconds[name]:.1f} s)")
+    print()
+    mse, bce, ce = (got[name] for name in LOSSES)
+    if mse < min(bce, ce):
+        verdict = """Squared error, whose push fades once a point is confidently wrong, gives
+            up on more of them than either cross-entropy, which keeps pushing on a wrong point
+            however sure the model is."""
+    else:
+        verdict = """Here squared error did not give up on them more than the cross-entropies
+            did, so this run does not show its push fading."""
+    say(f"""
+        With {len(Xp)} planted points and {epochs} epochs, squared error puts {mse} of them
+        in their label's class, BCE per class {bce} and softmax cross-entropy {ce}. {verdict}
+        On the spiral points alone the three get {arms['MSE on softmax']:.0%},
+        {arms['BCE per class']:.0%} and {arms['softmax cross-entropy']:.0%}. Whether claiming
+        such points is right depends on what they are: a rare but real kind of example
+        deserves its own region, a mislabelled one does not.
+        """)
+    run.notes.update(Xp=Xp, yp=yp, planted_models=models, planted_epochs=epochs)
+    run.result["planted"] = {"points": len(Xp), "claimed": got, "spiral_accuracy": arms}
+
+
+# %% [markdown]
+# ## Step 6: the decision regions
+#
+# Top row: the networks of step 3, trained on the spiral alone. Bottom row: the
+# networks of step 5; the planted points are ringed. The accuracy in each corner
+# counts every point drawn in that panel.
+
+# %%
+@lesson.step
+def regions(run):
+    """Draw the decision regions of all six networks."""
+    grid = 50 if run.quick else 100
+    notes = run.notes
+    print("  spiral only, accuracy: " + ", ".join(
+        f"{name} {acc:.0%}" for name, acc in run.result["accuracy"].items()))
+    Xa, ya = notes["X"] + notes["Xp"], notes["y"] + notes["yp"]
+    print("  with planted points, accuracy over all points: " + ", ".join(
+        f"{name} {accuracy(m, Xa, ya):.0%}" for name, m in notes["planted_models"].items()))
+    run.keep(plot_regions(notes["models"], notes["X"], notes["y"], notes["planted_models"],
+                          notes["Xp"], notes["yp"], run.out, grid,
+                          epochs=(notes["epochs"], notes["planted_epochs"])))
+
+
+# %% [markdown]
+# ## The pictures this run wrote
+
+# %%
+@lesson.step
+def pictures(run):
+    """List what this walkthrough drew."""
+    run.result["figures"] = run.list_pictures()
+
+
+main = lesson.main
