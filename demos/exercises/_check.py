@@ -1166,6 +1166,7 @@ def _moment_slips(case: tuple) -> Dict[str, Tuple[float, float]]:
     p, g, m, v, t, lr, b1, b2, eps = case
     return {"moments_not_updated": (m, v),
             "v_not_squared": (b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g),
+            "v_of_abs_g": (b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * abs(g)),
             "betas_swapped": (b2 * m + (1 - b2) * g, b1 * v + (1 - b1) * g * g),
             "ema_weights_swapped": ((1 - b1) * m + b1 * g, (1 - b2) * v + b2 * g * g)}
 
@@ -1211,10 +1212,12 @@ def check_adam(adam_update: Callable, *, seed: Optional[int] = None) -> Result:
     if not all(close(a, b, rel, abs_) for a, b in zip(moments, want_moments)):
         first = next(i for i, (a, b) in enumerate(zip(moments, want_moments)) if not close(a, b, rel, abs_))
         where = _adam_case(cases[first]) + ", the returned (m, v)"
-        variants = [_Variant(key, [_moment_slips(c)[key] for c in cases]) for key in _moment_slips(cases[0])]
+        variants = [_Variant(key.replace("v_of_abs_g", "v_not_squared"), [_moment_slips(c)[key] for c in cases],
+                             "it averages |g|" if key == "v_of_abs_g" else "")
+                    for key in _moment_slips(cases[0])]
         found = _fit(moments, want_moments, variants, rel, abs_)
         if found is not None:
-            return _mistake(EX9, found.key, where, want_moments[first], moments[first])
+            return _mistake(EX9, found.key, where, want_moments[first], moments[first], detail=found.detail)
         return Result(EX9, WRONG, "the returned m and v are not the updated running averages", None, where,
                       want_moments[first], moments[first],
                       "m = β₁·m + (1 − β₁)·g and v = β₂·v + (1 − β₂)·g²")
