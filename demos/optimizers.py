@@ -1,8 +1,29 @@
 """Optimizers: plain SGD, SGD with momentum and Adam on the same problem from the same start.
 
-Run it with ``python -m demos.optimizers [--out DIR] [--quick]``; it also opens
-as a notebook (jupytext percent format).
+Run it with ``python -m demos.optimizers [--out DIR] [--quick]`` (or
+``python -m demos optimizers``); it also opens as a notebook (jupytext percent
+format), one step per cell.
 """
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from engine import Value
+from nn import MLP
+from nn.data import make_moons
+from nn.optim import SGD, Adam
+from nn.train import accuracy, fit
+from demos import _plots
+from demos._common import linspace, say
+from demos._lesson import Lesson
+
+ORDER = 9
+SUMMARY = "SGD, momentum and Adam from the same start, on a toy valley and on the moons"
+
+lesson = Lesson("optimizers")
 
 # %% [markdown]
 # # Turning gradients into steps
@@ -24,23 +45,9 @@ as a notebook (jupytext percent format).
 #   of its gradient. Defaults: `lr = 0.001`, `β₁ = 0.9`, `β₂ = 0.999`, `ε = 1e-8`.
 #
 # All three are in `nn.optim`, with the same `zero_grad()` / `step()` interface.
-
-# %%
-import time
-from pathlib import Path
-from typing import Callable
-
-from engine import Value
-from nn import MLP
-from nn.data import make_moons
-from nn.optim import SGD, Adam
-from nn.train import accuracy, fit
-from demos import _plots
-from demos._common import linspace, options, say
-
-NAME = "optimizers"
-ORDER = 9
-SUMMARY = "SGD, momentum and Adam from the same start, on a toy valley and on the moons"
+#
+# The functions come first, in cells that print nothing; the steps that use them
+# follow, one cell each, and each shows what it found.
 
 # %% [markdown]
 # ## A valley you can see
@@ -51,12 +58,13 @@ SUMMARY = "SGD, momentum and Adam from the same start, on a toy valley and on th
 # at the same point and takes the same number of steps; the gradients come from
 # `backward()` on two Values.
 
-
 # %%
 def valley(a: Value, b: Value) -> Value:
     """The toy loss: a long valley along the a-axis."""
     return a * a / 50 + b * b
 
+
+START = (-6.0, 1.6)
 
 # name -> function making the optimizer for the two parameters
 TOY_OPTIMIZERS = {
@@ -110,7 +118,6 @@ def plot_valley(paths: dict, out: Path) -> Path:
 # sees the *same* batches (same shuffling seed); only the optimizer changes.
 # Adam runs twice: with its default learning rate of 0.001, and ten times that.
 
-
 # %%
 def moons_runs(X: list, y: list[int], epochs: int, batch: int) -> tuple[dict, dict, dict]:
     """Train one identically started model per optimizer; histories and final accuracies."""
@@ -141,34 +148,86 @@ def plot_moons(histories: dict, out: Path) -> Path:
 
 
 # %% [markdown]
-# ## Putting it together
-
+# ## Step 1: one step of each
+#
+# Before any path, the very first step. At the start, (-6, 1.6), the gradient is
+# `(2a/50, 2b) = (-0.24, 3.2)`: over ten times larger across the valley than
+# along it. Plain SGD and momentum step in proportion to the gradient, so their
+# first step is mostly across; Adam divides each gradient by its own size, so
+# its first step is the same length, `lr`, in both directions.
 
 # %%
-def main(argv=None) -> dict:
-    """Run the walkthrough; returns the paths, final losses and figures."""
-    opts = options(NAME, argv)
-    toy_steps, n, epochs = (30, 60, 15) if opts.quick else (40, 100, 40)
-    start = (-6.0, 1.6)
-    paths = {name: descend(make, start, toy_steps) for name, make in TOY_OPTIMIZERS.items()}
-    result = {"toy_final": {}, "figures": [plot_valley(paths, opts.out)]}
+@lesson.step
+def first_step(run):
+    """The size of each optimizer's first step, along and across the valley."""
+    print(f"  {'optimizer':<22} {'step along a':>13} {'step across b':>14}")
+    for name, make in TOY_OPTIMIZERS.items():
+        (a0, b0), (a1, b1) = descend(make, START, 1)
+        print(f"  {name:<22} {a1 - a0:>+13.3f} {b1 - b0:>+14.3f}")
+    print()
+
+
+# %% [markdown]
+# ## Step 2: the whole descent on the valley
+#
+# Now 30 steps each (40 with the full settings), from the same start. The table
+# gives where each optimizer ended and the loss there.
+
+# %%
+@lesson.step
+def valley_descent(run):
+    """Run each optimizer on the valley and report where it ended."""
+    steps = 30 if run.quick else 40
+    paths = {name: descend(make, START, steps) for name, make in TOY_OPTIMIZERS.items()}
+    run.notes.update(paths=paths, toy_steps=steps)
+    run.result["toy_final"] = {}
     for name, path in paths.items():
         a, b = path[-1]
-        result["toy_final"][name] = valley(Value(a), Value(b)).data
-        print(f"  {name:<22} after {toy_steps} steps at ({a:+.3f}, {b:+.3f}),"
-              f" f = {result['toy_final'][name]:.2e}")
-    best = min(result["toy_final"], key=result["toy_final"].get)
+        run.result["toy_final"][name] = valley(Value(a), Value(b)).data
+        print(f"  {name:<22} after {steps} steps at ({a:+.3f}, {b:+.3f}),"
+              f" f = {run.result['toy_final'][name]:.2e}")
+    print()
+
+
+# %% [markdown]
+# ## Step 3: the paths, drawn
+#
+# The valley's contour lines with the three paths on top. Plain SGD zigzags
+# across the valley and creeps along it; momentum swings from side to side in
+# wide arcs while it gathers speed along the floor; Adam sets off diagonally,
+# with steps of the same size in `a` and in `b`.
+
+# %%
+@lesson.step
+def valley_picture(run):
+    """Draw the three paths on the valley and say what they show."""
+    run.keep(plot_valley(run.notes["paths"], run.out))
+    best = min(run.result["toy_final"], key=run.result["toy_final"].get)
     say(f"""
         Plain SGD's learning rate is already close to the largest the steep direction
         allows (above 1 the bouncing across the valley would grow), so it bounces across
         and creeps along. Momentum builds up speed along the valley floor, and Adam's
         first steps are about as long in the shallow direction as in the steep one,
         because it divides each gradient by its own running size. Lowest loss after
-        {toy_steps} steps: {best}.
+        {run.notes['toy_steps']} steps: {best}.
         """)
 
+
+# %% [markdown]
+# ## Step 4: four optimizers on the moons
+#
+# The moons (60 points in quick mode, 100 otherwise), four runs of the same
+# network. The table gives the final training loss and accuracy, and in how many
+# epochs the loss went up rather than down.
+
+# %%
+@lesson.step
+def moons_training(run):
+    """Train the same network on the moons with each optimizer."""
+    n, epochs = (60, 15) if run.quick else (100, 40)
     X, y = make_moons(n, noise=0.1, seed=0)
     histories, accuracies, seconds = moons_runs(X, y, epochs, batch=10)
+    result = run.result
     result["final_loss"] = {k: h.loss[-1] for k, h in histories.items()}
     result["accuracy"] = accuracies
     result["rises"] = {k: sum(1 for a, b in zip(h.loss, h.loss[1:]) if b > a)
@@ -177,17 +236,31 @@ def main(argv=None) -> dict:
         print(f"  {name:<28} final loss {result['final_loss'][name]:.4f}   "
               f"accuracy {accuracies[name]:>4.0%}   loss went up in "
               f"{result['rises'][name]:>2} of {epochs - 1} epochs   ({seconds[name]:.1f} s)")
-    final = result["final_loss"]
+    print()
+    run.notes.update(histories=histories, epochs=epochs)
+
+
+# %% [markdown]
+# ## Step 5: what the race says
+#
+# Which optimizer ended lowest, how Adam's cautious default compares with plain
+# SGD, and whether momentum's speed came with a bumpier ride.
+
+# %%
+@lesson.step
+def verdict(run):
+    """Rank the four runs and compare them in words."""
+    final = run.result["final_loss"]
     ranked = sorted(final, key=final.get)
     default, plain = "Adam (defaults, lr 0.001)", "SGD, lr 0.1"
     adam_vs_sgd = ("trails plain SGD" if final[default] > final[plain]
                    else "still beats plain SGD")
     momentum = "SGD + momentum 0.9, lr 0.1"
-    ups, plain_ups = result["rises"][momentum], result["rises"][plain]
+    ups, plain_ups = run.result["rises"][momentum], run.result["rises"][plain]
     jumpy = ("Momentum is fast but jumpy" if ups > plain_ups
              else "Momentum is fast, and here no jumpier than plain SGD")
     say(f"""
-        After {epochs} epochs the lowest loss belongs to {ranked[0]} and the highest to
+        After {run.notes['epochs']} epochs the lowest loss belongs to {ranked[0]} and the highest to
         {ranked[-1]}. Adam's default learning rate is a cautious one (each step moves a
         weight by about 0.001 at most), so on a short run like this it {adam_vs_sgd};
         with ten times that rate Adam ends at {final["Adam, lr 0.01"]:.4f}. {jumpy}: its
@@ -195,10 +268,33 @@ def main(argv=None) -> dict:
         epochs, plain SGD's in {plain_ups}. No optimizer wins every race; what Adam offers is one
         step size that suits every parameter, whatever the size of its gradient.
         """)
-    result["figures"].append(plot_moons(histories, opts.out))
-    return result
 
+
+# %% [markdown]
+# ## Step 6: the loss curves
+#
+# Every run's training loss per epoch, on a log scale.
 
 # %%
-if __name__ == "__main__":
-    main()
+@lesson.step
+def loss_curves(run):
+    """Draw the four runs' loss per epoch."""
+    histories = run.notes["histories"]
+    half = run.notes["epochs"] // 2
+    for name, h in histories.items():
+        print(f"  {name:<28} loss in epoch 1 {h.loss[0]:.3f}, in epoch {half} {h.loss[half - 1]:.3f}, "
+              f"in epoch {len(h.loss)} {h.loss[-1]:.3f}")
+    run.keep(plot_moons(histories, run.out))
+
+
+# %% [markdown]
+# ## The pictures this run wrote
+
+# %%
+@lesson.step
+def pictures(run):
+    """List what this walkthrough drew."""
+    run.result["figures"] = run.list_pictures()
+
+
+main = lesson.main
