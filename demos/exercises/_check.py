@@ -128,7 +128,8 @@ SLIPS: Dict[str, Slip] = {s.key: s for s in [
     Slip("ema_weights_swapped", "the weights of the running averages are swapped: m = (1 − β₁)·m + β₁·g",
          "keep most of the old average: m = β₁·m + (1 − β₁)·g"),
     Slip("no_bias_correction", "a bias correction is missing",
-         "divide m by (1 − β₁ᵗ) and v by (1 − β₂ᵗ) before using them; early steps are too small without it"),
+         "divide m by (1 − β₁ᵗ) and v by (1 − β₂ᵗ) before using them; without that, the first "
+         "steps have the wrong size, because m and v start at 0"),
     Slip("no_sqrt", "the step divides by v̂ + ε, not by √v̂ + ε",
          "v̂ is a squared size: take its square root before dividing"),
     Slip("eps_misplaced", "ε is in the wrong place",
@@ -789,15 +790,16 @@ def _judge_order(root: Value, got: Any) -> Optional[Result]:
     """None if ``got`` is a topological order of the graph of ``root``, else the Result saying why not."""
     right = topological_order(root)
     case = describe_graph(root)
+    want = _names(right) + "  (one valid order of several)"
     if got is None:
-        return _mistake(EX5, "returned_none", case, _names(right), None)
+        return _mistake(EX5, "returned_none", case, want, None)
     if isinstance(got, (set, frozenset, dict)) or isinstance(got, (str, bytes)) or not hasattr(got, "__iter__"):
         return Result(EX5, WRONG, f"it returned a {type(got).__name__}, which has no order", None, case,
-                      _names(right), got, "return a list of the nodes")
+                      want, got, "return a list of the nodes")
     got = list(got)
     strays = [x for x in got if not isinstance(x, Value)]
     if strays:
-        return _mistake(EX5, "not_nodes", case, _names(right), got[:8],
+        return _mistake(EX5, "not_nodes", case, want, got[:8],
                         [f"the first item that is not a Value is {strays[0]!r} ({type(strays[0]).__name__})"])
     counts: Dict[int, int] = {}
     for v in got:
@@ -812,14 +814,14 @@ def _judge_order(root: Value, got: Any) -> Optional[Result]:
         notes = [f"{v.label} appears {counts[id(v)]} times; it is an input of {', '.join(users) or 'nothing'}"]
         if missing:
             notes.append(f"(also missing: {_names(missing)})")
-        return _mistake(EX5, "duplicate_nodes", case, _names(right), _names(got), notes)
+        return _mistake(EX5, "duplicate_nodes", case, want, _names(got), notes)
     if missing:
         notes = [f"missing: {_names(missing)}"]
         if root in missing:
             notes.append("the root itself belongs in the list too, last")
-        return _mistake(EX5, "missing_nodes", case, _names(right), _names(got), notes)
+        return _mistake(EX5, "missing_nodes", case, want, _names(got), notes)
     if foreign:
-        return Result(EX5, WRONG, "the list holds nodes that are not in this graph", None, case, _names(right),
+        return Result(EX5, WRONG, "the list holds nodes that are not in this graph", None, case, want,
                       _names(got), "start from the root you are given and follow v.inputs")
     position = {id(v): k for k, v in enumerate(got)}
 
@@ -831,12 +833,12 @@ def _judge_order(root: Value, got: Any) -> Optional[Result]:
         return None
     backwards = {id(v): len(got) - 1 - k for k, v in enumerate(got)}
     if not violations(backwards):
-        return _mistake(EX5, "reversed_order", case, _names(right), _names(got))
+        return _mistake(EX5, "reversed_order", case, want, _names(got))
     user, child = bad[0]
     notes = [f"{child.label} is an input of {user.label} but comes after it"]
     if got[0] is root:
         notes.append("the root comes first: nodes were appended before their inputs were visited")
-    return _mistake(EX5, "child_after_parent", case, _names(right), _names(got), notes)
+    return _mistake(EX5, "child_after_parent", case, want, _names(got), notes)
 
 
 @_checker(EX5)

@@ -44,9 +44,10 @@ def neuron_forward(w, x, b):
 # %% [markdown]
 # ## Check
 #
-# The checker builds six neurons with random weights, inputs and biases and
-# compares your output, and the gradients `backward()` gives from it, with
-# `nn.Neuron(n, "tanh")` holding the same numbers.
+# The checker builds six neurons of one to four inputs (the first fixed, the
+# others with random weights, inputs and bias) and compares your output, and
+# the gradients `backward()` gives from it, with `nn.Neuron(n, "tanh")`
+# holding the same numbers.
 
 # %%
 result = check_neuron(neuron_forward)
