@@ -41,6 +41,8 @@ from .expr import MAX_LENGTH, expression_names, normal_name, parse_expression, u
 from .naming import NodeNames, fmt
 
 if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
     from .value import Value
 
 EXAMPLES = """\
@@ -93,6 +95,16 @@ def _spell(error: UnicodeError) -> tuple:
 codecs.register_error("chainrule.ascii", _spell)
 
 
+def stream_encoding(stream: object) -> str:
+    """The encoding ``stream`` writes in (``utf-8`` when it does not say)."""
+    return getattr(stream, "encoding", None) or "utf-8"
+
+
+def showable(text: str, encoding: str) -> str:
+    """``text`` with each character ``encoding`` lacks replaced by its ASCII spelling."""
+    return text.encode(encoding, "chainrule.ascii").decode(encoding, "replace")
+
+
 class TerminalWriter:
     """A text stream that writes only what its encoding can show, in ASCII spellings otherwise.
 
@@ -105,12 +117,11 @@ class TerminalWriter:
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
-        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+        self.encoding = stream_encoding(stream)
 
     def write(self, text: str) -> int:
         """Write ``text``, each character the encoding lacks replaced by its spelling."""
-        safe = text.encode(self.encoding, "chainrule.ascii").decode(self.encoding, "replace")
-        return self.stream.write(safe)
+        return self.stream.write(showable(text, self.encoding))
 
     def flush(self) -> None:
         """Flush the underlying stream."""
@@ -120,10 +131,10 @@ class TerminalWriter:
 class _Parser(argparse.ArgumentParser):
     """argparse, printing usage and errors (which may quote any text) through a TerminalWriter."""
 
-    def _print_message(self, message: str, file: Optional[TextIO] = None) -> None:
+    def _print_message(self, message: str, file: Optional[SupportsWrite[str]] = None) -> None:
         if message:
             stream = file if file is not None else sys.stderr
-            TerminalWriter(stream).write(message)
+            stream.write(showable(message, stream_encoding(stream)))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -265,19 +265,19 @@ class _Builder:
         return ValueError(_at(message, node, self.text))
 
     def build(self, node: ast.AST) -> Union[float, Value]:
-        kind = type(node).__name__
-        if kind == "Name":
+        if isinstance(node, ast.Name):
             return self.name(node)
-        if kind == "Constant":
+        if isinstance(node, ast.Constant):
             return self.literal(node)
-        if kind == "UnaryOp":
+        if isinstance(node, ast.UnaryOp):
             return self.unary(node)
-        if kind == "BinOp":
+        if isinstance(node, ast.BinOp):
             return self.binary(node)
-        if kind == "Call":
+        if isinstance(node, ast.Call):
             return self.call(node)
-        if kind == "Attribute":
+        if isinstance(node, ast.Attribute):
             raise self.fail("attribute access is not allowed (only calls such as x.tanh())", node)
+        kind = type(node).__name__
         what = _FORBIDDEN.get(kind, f"this kind of expression ({kind})")
         raise self.fail(f"{what} is not allowed in an expression", node)
 
@@ -290,7 +290,7 @@ class _Builder:
 
     def literal(self, node: ast.Constant) -> float:
         x = node.value
-        if type(x) not in (int, float):
+        if isinstance(x, bool) or not isinstance(x, (int, float)):  # True is an int, not a number here
             raise self.fail(f"only int and float numbers are allowed, got {type(x).__name__} "
                             f"{_short(repr(x))}", node)
         try:

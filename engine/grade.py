@@ -80,7 +80,7 @@ class GradeReport:
         out = [self.summary(), "", head]
         for r in self.rows:
             line = f"  {r.name:<{width}}  {fmt(r.expected):>11}  {fmt(r.claimed):>11}"
-            if self.mistake:
+            if self.mistake and r.variant is not None:  # a variant is recorded with every mistake
                 line += f"  {fmt(r.variant):>11}"
             out.append(line + ("  ✓" if r.ok else "  ✗"))
         if self.first_wrong:
@@ -109,7 +109,7 @@ class GradeReport:
         body = []
         for r in self.rows:
             values = [r.name, fmt(r.expected), fmt(r.claimed)]
-            values += [fmt(r.variant)] if self.mistake else []
+            values += [fmt(r.variant)] if self.mistake and r.variant is not None else []
             mark = "✓" if r.ok else "✗"
             colour = "#15803d" if r.ok else "#b91c1c"
             body.append("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in values)

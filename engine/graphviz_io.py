@@ -47,13 +47,14 @@ class GraphDrawing(graphviz.Digraph):
              engine: Optional[str] = None, encoding: Optional[str] = None):
         """Render with ``dot`` and return the output, like ``graphviz.Digraph.pipe``."""
         special = renderer or formatter or neato_no_op or engine not in (None, "dot")
-        if special or not dot_available():
+        dot = shutil.which("dot")  # what dot_available() asks
+        if special or dot is None:
             return _explained(super().pipe, format, renderer, formatter, neato_no_op, quiet,
                               engine=engine, encoding=encoding)
         format = format or self.format
         if format not in graphviz.FORMATS:
             raise ValueError(f"unknown output format {format!r}; try 'svg', 'png' or 'pdf'")
-        cmd = [shutil.which("dot"), f"-T{format}"]
+        cmd = [dot, f"-T{format}"]
         try:
             proc = subprocess.run(cmd, input=self.source.encode(self.encoding),
                                   capture_output=True, timeout=self.timeout)

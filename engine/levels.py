@@ -61,20 +61,20 @@ def network_units(order: list, names=None) -> Optional[List[Unit]]:
     """
     index = {v: k for k, v in enumerate(order)}
     origins = [origin(v) if v.label else None for v in order]
-    outputs = [k for k, o in enumerate(origins) if o is not None and o.part == "activation"
-               and order[k].inputs]
+    outputs = [(k, place) for k, place in enumerate(origins)
+               if place is not None and place.part == "activation" and order[k].inputs]
     if not outputs:
         return None
     name_of = names or (lambda v: v.label or f"n{index[v]}")
     owner: Dict[int, int] = {}
     units: List[Unit] = []
     calls: Dict[tuple, int] = {}
-    for k in outputs:
-        key = origins[k].key
+    for k, place in outputs:
+        key = place.key
         calls[key] = calls.get(key, 0) + 1
         members = _claim(order, index, origins, k, key)
-        unit = Unit("neuron", origins[k].neuron_name, k, members, key)
-        unit.layer = origins[k].layer
+        unit = Unit("neuron", place.neuron_name, k, members, key)
+        unit.layer = place.layer
         for m in members:
             owner[m] = len(units)
         units.append(unit)

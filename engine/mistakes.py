@@ -107,6 +107,10 @@ def _pow_no_factor(xs, out, c, correct):
     return (0.0 if c == 0.0 else num.power(xs[0], c - 1.0),)
 
 
+def _pow_not_lowered(xs, out, c, correct):
+    return (c * out,)
+
+
 def _pow2_no_factor(xs, out, attr, correct):
     base, e = xs
     return (0.0 if e == 0.0 else num.power(base, e - 1.0), correct[1])
@@ -152,7 +156,7 @@ MISTAKES: dict = _catalogue(
     Mistake("pow_kept_exponent",
             "x ** n got local n·xⁿ, the exponent not lowered by one",
             "the power rule lowers the exponent: d/dx xⁿ = n·xⁿ⁻¹",
-            locals={"pow_const": lambda xs, out, c, cor: (c * out,)}),
+            locals={"pow_const": _pow_not_lowered}),
     Mistake("mul_own_input",
             "in a * b each input got its own value as local (∂(a·b)/∂a taken as a)",
             "∂(a·b)/∂a = b: each factor's local derivative is the *other* factor",

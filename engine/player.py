@@ -73,7 +73,7 @@ def forward_numbers(v: "Value") -> str:
     >>> forward_numbers(Value(2.0) * Value(-3.0))
     '2 * (-3)'
     """
-    if not v.inputs:
+    if not v.inputs or v.op is None:  # a leaf (a node with inputs always has its op)
         return fmt(v.data)
     numbers = []
     for x in v.inputs:

@@ -28,12 +28,14 @@ _LABEL = re.compile(r"^(?:L(\d+)\.)?N(\d+)\.(?:w(\d+)|([bza]))$")
 
 
 class Origin(NamedTuple):
-    """The place of a Value in a network: ``layer`` and ``neuron`` numbers (``None`` if not in one)."""
+    """The place of a Value in a network: ``layer`` (``None`` outside one) and ``neuron`` numbers."""
 
     layer: Optional[int]
-    neuron: Optional[int]
+    neuron: int
     part: str
-    index: Optional[int] = None  # which weight
+    # Which weight. A field may shadow tuple.index in a NamedTuple (``Origin.index`` is
+    # the field, as it has always been), but mypy checks it against the method.
+    index: Optional[int] = None  # type: ignore[assignment]
 
     @property
     def key(self) -> Tuple[int, int]:
@@ -71,12 +73,14 @@ def neuron_groups(order: list) -> Dict[Tuple[int, int], List[int]]:
     """
     index = {v: k for k, v in enumerate(order)}
     owner: Dict[int, Tuple[int, int]] = {}
+    origins: Dict[int, Origin] = {}
     for k, v in enumerate(order):
         o = origin(v)
         if o is not None:
             owner[k] = o.key
+            origins[k] = o
     for k in list(owner):  # claim the unlabelled nodes under each z
-        if origin(order[k]).part not in ("pre-activation", "activation"):
+        if origins[k].part not in ("pre-activation", "activation"):
             continue
         stack = list(order[k].inputs)
         while stack:

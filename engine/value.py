@@ -15,7 +15,7 @@ from __future__ import annotations
 import numbers
 import operator
 import threading
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, Union, overload
 
 from . import numeric as num
 from .modes import MODE, AnomalyError
@@ -295,6 +295,12 @@ def as_real(x: object, what: str) -> float:
     if isinstance(x, Value):
         raise TypeError(f"{what} must be a plain number, got a Value (use its .data)")
     raise TypeError(f"{what} must be a real number (int or float), got {type(x).__name__}")
+
+
+@overload
+def lift(x: Union[Value, float]) -> Value: ...
+@overload
+def lift(x: object) -> Optional[Value]: ...
 
 
 def lift(x: object) -> Optional[Value]:
