@@ -69,7 +69,7 @@ def get_activation(activation: ActivationSpec) -> Activation:
     return activation
 
 
-def activation_name(activation: ActivationSpec) -> str:
+def activation_name(activation: object) -> str:
     """A short name for an activation: its registered name, else the function's name.
 
     >>> activation_name("tanh"), activation_name(lambda v: v)
@@ -100,7 +100,8 @@ def default_init(activation: ActivationSpec) -> str:
     return "he_uniform" if name in RELU_FAMILY else "xavier_uniform"
 
 
-def resolve_activation(activation: object, nonlin: object = None) -> ActivationSpec:
+def resolve_activation(activation: Union[ActivationSpec, bool, None],
+                       nonlin: Optional[bool] = None) -> ActivationSpec:
     """The activation from ours (``activation=``) or micrograd's keyword (``nonlin=``).
 
     micrograd's ``nonlin`` is a flag: True is ReLU, False is no activation. A

@@ -78,7 +78,8 @@ def _two_sizes(n: object, n_samples: object) -> Tuple[int, int]:
     if isinstance(value, tuple):
         if len(value) != 2:
             raise ValueError(f"{name} as a tuple must be (outer, inner), got {value!r}")
-        return tuple(positive_int(c, f"{name}[{i}]") for i, c in enumerate(value))
+        outer, inner = (positive_int(c, f"{name}[{i}]") for i, c in enumerate(value))
+        return outer, inner
     return _two_way(positive_int(value, name))
 
 
@@ -230,8 +231,8 @@ def make_blobs(n: Optional[int] = None, centers: Union[int, Sequence[Sequence[fl
     ((0.0, 0.0, 0.0), [0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
     """
     n = _size(n, n_samples)
-    std, std_name = _either(std, cluster_std, ("std", "cluster_std"), 1.0)
-    std = _non_negative(std, std_name)
+    given_std, std_name = _either(std, cluster_std, ("std", "cluster_std"), 1.0)
+    std = _non_negative(given_std, std_name)
     if isinstance(centers, int) and not isinstance(centers, bool):
         k = positive_int(centers, "centers")
         # only the centres that get points; j / k first, exact even for a huge int k

@@ -24,7 +24,7 @@ and the arrow out of output neuron ``j`` ends at ``out{j}``.
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence
+from typing import Any, List, Optional, Sequence
 
 from engine.draw import (FONT, GraphDrawing, format_number, html_text, legend_table,
                          plain_text)
@@ -45,7 +45,8 @@ INPUT = ("#dbeafe", "#2563eb")
 AUTO_WEIGHT_LABELS = 24  # write the weight on each edge up to this many edges
 
 
-def _number(x: object) -> float:
+def _number(x: Any) -> float:
+    """The number of a weight: a Value's (or any duck-typed weight's) ``.data``, or ``x`` itself."""
     return float(getattr(x, "data", x))
 
 
@@ -120,7 +121,7 @@ def draw_network(model, *, rankdir: str = "LR", show_weights: Optional[bool] = N
     # picture is drawn with neato -n2, which keeps them: dot's own ordering could draw the
     # inputs of a column as x3, x1, x2.
     sizes = [nin] + [len(column) for column in columns]
-    place = _grid(sizes, rankdir, 190.0 if labelled else 150.0)
+    place = _Grid(sizes, rankdir, 190.0 if labelled else 150.0)
     g = PinnedDrawing("network")
     g.attr(fontname=FONT, bgcolor="white", splines="line", outputorder="nodesfirst")
     g.attr("node", fontname=FONT, fontsize="10", shape="circle", style="filled", penwidth="1.2",
@@ -170,18 +171,21 @@ def draw_network(model, *, rankdir: str = "LR", show_weights: Optional[bool] = N
 ROW = 68.0  # points between circles of a column
 
 
-def _grid(sizes: List[int], rankdir: str, across: float):
+class _Grid:
     """``place(column, row, rows_in_column)`` -> a pinned ``pos``: columns centred on the tallest."""
-    tallest = max(sizes)
 
-    def place(column: float, row: float, rows: int) -> str:
-        along = column * across
-        down = (row + (tallest - rows) / 2) * ROW
+    def __init__(self, sizes: List[int], rankdir: str, across: float) -> None:
+        self.tallest = max(sizes)
+        self.rankdir = rankdir
+        self.across = across
+        self.across_x = rankdir in ("LR", "RL")  # columns side by side, each a tall box
+
+    def __call__(self, column: float, row: float, rows: int) -> str:
+        along = column * self.across
+        down = (row + (self.tallest - rows) / 2) * ROW
         x, y = {"LR": (along, -down), "RL": (-along, -down),
-                "TB": (down, -along), "BT": (down, along)}[rankdir]
+                "TB": (down, -along), "BT": (down, along)}[self.rankdir]
         return f"{x:.1f},{y:.1f}!"
-    place.across_x = rankdir in ("LR", "RL")  # columns side by side, each a tall box
-    return place
 
 
 def _check(rankdir: str, show_weights, precision, max_weights) -> None:
@@ -203,7 +207,7 @@ def _input_names(names: Optional[Sequence[str]], nin: int) -> List[str]:
     return list(names)
 
 
-def _column(g: GraphDrawing, name: str, caption: str, place, column: int, nodes: list) -> None:
+def _column(g: GraphDrawing, name: str, caption: str, place: _Grid, column: int, nodes: list) -> None:
     """One layer: a dashed box with its caption, drawn behind its circles, which sit in order."""
     rows = len(nodes)
     size = 0.5 if name == "input" else 0.8  # inches: an input's name; activation, name and bias

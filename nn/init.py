@@ -108,7 +108,8 @@ def init_value(name: Union[str, Initializer], fan_in: int, fan_out: int,
 
 def global_random() -> random.Random:
     """The hidden ``random.Random`` behind the ``random`` module's functions (``random.seed`` seeds it)."""
-    return random.random.__self__
+    # typeshed types random.random as a plain callable; it is a bound method of that Random
+    return random.random.__self__  # type: ignore[attr-defined]
 
 
 def make_rng(seed: object = None, rng: object = None) -> random.Random:
@@ -146,7 +147,7 @@ AUTO_INIT = "auto"
 """``init="auto"``: He uniform for the ReLU family, Xavier uniform for other activations."""
 
 
-def resolve_init(init: object, activation: ActivationSpec) -> Union[str, Initializer]:
+def resolve_init(init: Union[str, Initializer, None], activation: ActivationSpec) -> Union[str, Initializer]:
     """The scheme a neuron draws from: the default, ``auto``'s pick for the activation, or ``init``."""
     if init is None:
         return DEFAULT_INIT

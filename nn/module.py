@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import random
 import reprlib
-from typing import Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Iterator, List, Optional, Sequence, Tuple, Union, cast
 
 from engine import Value, dot
 from engine.value import lift
@@ -46,16 +46,18 @@ class Module:
     ``__call__`` (or ``forward``, which the default ``__call__`` runs).
     """
 
-    def __call__(self, *args: object, **kwargs: object) -> object:
+    # Any: each subclass takes and returns what it computes (a Value, a list of them, ...),
+    # and narrows this signature in its own __call__ or forward.
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
-    def forward(self, *args: object, **kwargs: object) -> object:
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; override this (or ``__call__``) in a subclass."""
         raise NotImplementedError(f"{type(self).__name__} must define forward() or __call__()")
 
     # --- walking the attributes ---------------------------------------------------
 
-    def _members(self) -> Iterator[Tuple[str, object]]:
+    def _members(self) -> Iterator[Tuple[str, Union[Value, "Module"]]]:
         """(name, Value or Module) for every parameter and submodule, lists flattened."""
         for name, item in vars(self).items():
             if name.startswith("_"):
@@ -244,7 +246,7 @@ class Neuron(Module):
 
     forward = __call__
 
-    def _fire(self, xs: tuple) -> Value:
+    def _fire(self, xs: Sequence[Value]) -> Value:
         """The neuron's output for inputs already lifted to Values (no checks)."""
         if self.fused:
             total = dot(self.w, xs, self.b)  # one node: w0*x0 + ... + b
@@ -271,7 +273,8 @@ def _relabel(module: Module, prefix: str) -> None:
         p.label = f"{prefix}.{p.label}"
     for _, m in module.named_modules():  # provenance of the computed nodes too
         if isinstance(m, Neuron):
-            m._tags = tuple(f"{prefix}.{t}" for t in m._tags)
+            z, a = m._tags
+            m._tags = (f"{prefix}.{z}", f"{prefix}.{a}")
 
 
 class Layer(Module):
@@ -319,7 +322,7 @@ class Layer(Module):
         act = self._act
         if not self.fused:
             return [n._fire(xs) for n in self.neurons]
-        out = []
+        out: List[Value] = []
         append = out.append
         for n in self.neurons:
             z = dot(n.w, xs, n.b)
@@ -393,10 +396,11 @@ class MLP(Module):
         self.init, self.fused = init, fused
 
     def __call__(self, x: Inputs) -> Union[Value, List[Value]]:
-        xs = _lift_inputs(x, self.nin, "MLP")  # numbers become Values once, not per neuron
+        xs: Sequence[Value] = _lift_inputs(x, self.nin, "MLP")  # numbers become Values once, not per neuron
         for layer in self.layers:
             xs = layer._forward(xs)
-        return xs[0] if len(xs) == 1 else xs
+        # a list: the last layer's outputs (an MLP has at least one layer)
+        return xs[0] if len(xs) == 1 else cast(List[Value], xs)
 
     forward = __call__
 
