@@ -9,14 +9,14 @@ STAMP  := $(VENV)/.installed
 demo: setup
 	$(PY) -m demos one_neuron
 
-test: setup lint
+test: setup lint typecheck
 	MPLBACKEND=Agg $(PY) -m pytest -q
 
 # ruff, configured in pyproject.toml: zero findings, checked before every test run.
 lint: setup
 	$(PY) -m ruff check engine nn demos scripts tests
 
-# mypy, configured in pyproject.toml (not yet at zero findings, so not part of `make test`).
+# mypy, configured in pyproject.toml: zero findings, checked before every test run.
 typecheck: setup
 	$(PY) -m mypy
 
