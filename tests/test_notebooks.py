@@ -69,6 +69,10 @@ def test_walkthrough_executes_as_a_notebook(name, picture, tmp_path, monkeypatch
 LESSONS = [name for name in ALL if "@lesson.step" in (ROOT / "demos" / f"{name}.py").read_text()]
 
 
+def test_every_walkthrough_is_a_lesson_of_cells():
+    assert LESSONS == ALL, f"not yet cell by cell: {sorted(set(ALL) - set(LESSONS))}"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", LESSONS)
 def test_each_step_of_a_lesson_shows_its_result_in_its_own_cell(name, tmp_path, monkeypatch):
