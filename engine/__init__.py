@@ -9,14 +9,14 @@
 
 from .backprop import Step, backward, backward_steps, topological_order
 from .draw import dot_available, draw_dot  # graphviz drawings
-from .functional import dot, sum
+from .functional import apply, dot, sum
 from .gradcheck import GradcheckError, gradcheck
 from .modes import (AnomalyError, detect_anomaly, enable_grad, is_anomaly_enabled,
                     is_grad_enabled, no_grad)
 from .ops import RULES, Op
 from .learner import define_op, remove_op
 from .player import save_player  # the HTML backprop player
-from .value import Constant, Value, apply
+from .value import Constant, Value
 from .trace import FrozenValueWarning, Trace, TraceError, trace  # traced replay
 from .transforms import grad, hvp, jvp  # derivatives of derivatives, forward mode
 

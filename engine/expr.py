@@ -31,9 +31,9 @@ import unicodedata
 import warnings
 from typing import Mapping, Sequence, Union
 
-from .functional import sum as value_sum
+from .functional import apply, sum as value_sum
 from .ops import RULES, Op
-from .value import Value, apply, as_real, lift
+from .value import Value, as_real, lift
 
 MAX_LENGTH = 2000
 """Longest expression text accepted (characters)."""

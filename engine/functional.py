@@ -1,6 +1,10 @@
-"""N-ary nodes: one node for a whole sum or weighted sum.
+"""Ops applied as functions: :func:`apply` for any op of the rule table, and n-ary nodes.
 
-A neuron's ``w1*x1 + ... + wn*xn + b`` as binary ops is 2n nodes; as one
+``apply(op, inputs, attr)`` checks its inputs (numbers become constants)
+and makes the op's node, as ``engine.apply(engine.Op.ADD, [a, b])``.
+
+``sum`` and ``dot`` make one node for a whole sum or weighted sum. A
+neuron's ``w1*x1 + ... + wn*xn + b`` as binary ops is 2n nodes; as one
 ``dot`` node it is one, which makes graphs smaller to draw and backward faster.
 
 >>> from engine import Value
@@ -20,7 +24,7 @@ from typing import Iterable, Optional, Sequence
 from .evaluators import FLOATS
 from .modes import MODE
 from .ops import Op
-from .value import Constant, Value, lift, node
+from .value import Constant, Value, as_real, lift, node
 
 _sum = builtins.sum
 
@@ -38,6 +42,32 @@ def _lifted(values: Iterable, what: str) -> tuple:
             raise TypeError(f"{what}[{i}] must be a Value or a real number, got {type(x).__name__}")
         out.append(v)
     return tuple(out)
+
+
+def apply(op: Op, inputs, attr: object = None) -> Value:
+    """Apply any op of the rule table to Values or numbers (numbers become constants)."""
+    if not isinstance(op, Op):
+        raise TypeError(f"apply needs an Op from engine.RULES (e.g. engine.Op.ADD), "
+                        f"got {type(op).__name__}")
+    if isinstance(inputs, (str, bytes)) or not hasattr(inputs, "__iter__"):
+        raise TypeError(f"{op.name} inputs must be a list of Values or numbers, "
+                        f"got {type(inputs).__name__}")
+    if op.attrs:  # ops with a setting (x ** c, c ** x, leaky slope) cannot run without it
+        if attr is None:
+            raise TypeError(f"{op.name} needs its setting as attr= (e.g. {op.attrs[0]!r})")
+        attr = as_real(attr, f"{op.name} setting attr")
+    lifted = []
+    for x in inputs:
+        v = lift(x)
+        if v is None:
+            raise TypeError(f"{op.name} takes Values or real numbers, got {type(x).__name__}")
+        lifted.append(v)
+    if op.arity is not None and len(lifted) != op.arity:
+        raise TypeError(f"{op.name} takes {op.arity} input(s), got {len(lifted)}")
+    if not lifted:
+        raise ValueError(f"{op.name} needs at least one input")
+    inputs = tuple(lifted)
+    return node(op, inputs, tuple([v.data for v in inputs]), attr)
 
 
 def sum(values: Iterable) -> Value:  # noqa: A001 - engine.sum is the documented name

@@ -11,7 +11,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from .evaluators import FLOATS
 from .ops import RULES, Op, register
-from .value import apply
+from .functional import apply
 
 __all__ = ["define_op", "remove_op"]
 

@@ -366,32 +366,6 @@ def node(op: Op, inputs: tuple, xs: tuple, attr: object = None) -> Value:
     return v
 
 
-def apply(op: Op, inputs, attr: object = None) -> Value:
-    """Apply any op of the rule table to Values or numbers (numbers become constants)."""
-    if not isinstance(op, Op):
-        raise TypeError(f"apply needs an Op from engine.RULES (e.g. engine.Op.ADD), "
-                        f"got {type(op).__name__}")
-    if isinstance(inputs, (str, bytes)) or not hasattr(inputs, "__iter__"):
-        raise TypeError(f"{op.name} inputs must be a list of Values or numbers, "
-                        f"got {type(inputs).__name__}")
-    if op.attrs:  # ops with a setting (x ** c, c ** x, leaky slope) cannot run without it
-        if attr is None:
-            raise TypeError(f"{op.name} needs its setting as attr= (e.g. {op.attrs[0]!r})")
-        attr = as_real(attr, f"{op.name} setting attr")
-    lifted = []
-    for x in inputs:
-        v = lift(x)
-        if v is None:
-            raise TypeError(f"{op.name} takes Values or real numbers, got {type(x).__name__}")
-        lifted.append(v)
-    if op.arity is not None and len(lifted) != op.arity:
-        raise TypeError(f"{op.name} takes {op.arity} input(s), got {len(lifted)}")
-    if not lifted:
-        raise ValueError(f"{op.name} needs at least one input")
-    inputs = tuple(lifted)
-    return node(op, inputs, tuple([v.data for v in inputs]), attr)
-
-
 class _Closures(threading.local):
     made = 0  # micrograd-style nodes made in this thread (tests read it)
 
