@@ -28,17 +28,17 @@ gradients:
 from __future__ import annotations
 
 import argparse
-import codecs
 import keyword
-import math
 import os
 import sys
-import unicodedata
-from typing import TYPE_CHECKING, List, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, List, Optional, Sequence
 
 from .backprop import backward_steps, topological_order
+from .cli_quiz import QUIZ_HELP, ask_all  # noqa: F401 - engine.cli.QUIZ_HELP, as before
 from .expr import MAX_LENGTH, expression_names, normal_name, parse_expression, unary_functions
 from .naming import NodeNames, fmt
+# ASCII_SPELLINGS: engine.cli's name for it, as before
+from .terminal import ASCII_SPELLINGS, TerminalWriter, showable, stream_encoding  # noqa: F401
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -67,69 +67,8 @@ class UsageError(Exception):
     """Bad command-line input: reported with exit status 2."""
 
 
-# --- writing to any terminal ---------------------------------------------------------------
-
-ASCII_SPELLINGS = {
-    "∂": "d", "σ": "sigma", "Σ": "sum", "Φ": "Phi", "φ": "phi", "π": "pi", "√": "sqrt",
-    "→": "->", "←": "<-", "×": "x", "·": "*", "−": "-", "–": "-", "—": "--", "…": "...",
-    "≈": "~", "≤": "<=", "≥": ">=", "≠": "!=", "∞": "inf", "⁻": "^-",
-    "⁰": "^0", "¹": "^1", "²": "^2", "³": "^3", "⁴": "^4", "\ufffd": "?",
-}
-"""How a character the terminal cannot show is written instead (others: NFKD, then ``\\uXXXX``)."""
-
-
-def _ascii_spelling(char: str) -> str:
-    if char in ASCII_SPELLINGS:
-        return ASCII_SPELLINGS[char]
-    folded = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
-    return folded or f"\\u{ord(char):04x}"  # ａ -> a, é -> e, 𝑥 -> x; 日 -> \u65e5
-
-
-def _spell(error: UnicodeError) -> tuple:
-    if not isinstance(error, UnicodeEncodeError):
-        raise error
-    text = error.object[error.start:error.end]
-    return "".join(_ascii_spelling(c) for c in text), error.end
-
-
-codecs.register_error("chainrule.ascii", _spell)
-
-
-def stream_encoding(stream: object) -> str:
-    """The encoding ``stream`` writes in (``utf-8`` when it does not say)."""
-    return getattr(stream, "encoding", None) or "utf-8"
-
-
-def showable(text: str, encoding: str) -> str:
-    """``text`` with each character ``encoding`` lacks replaced by its ASCII spelling."""
-    return text.encode(encoding, "chainrule.ascii").decode(encoding, "replace")
-
-
-class TerminalWriter:
-    """A text stream that writes only what its encoding can show, in ASCII spellings otherwise.
-
-    >>> import io
-    >>> out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
-    >>> _ = TerminalWriter(out).write("∂out/∂a = σ(x)²")
-    >>> out.flush(); out.buffer.getvalue()
-    b'dout/da = sigma(x)^2'
-    """
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.encoding = stream_encoding(stream)
-
-    def write(self, text: str) -> int:
-        """Write ``text``, each character the encoding lacks replaced by its spelling."""
-        return self.stream.write(showable(text, self.encoding))
-
-    def flush(self) -> None:
-        """Flush the underlying stream."""
-        self.stream.flush()
-
-
 class _Parser(argparse.ArgumentParser):
-    """argparse, printing usage and errors (which may quote any text) through a TerminalWriter."""
+    """argparse, printing usage and errors (which may quote any text) as a TerminalWriter would."""
 
     def _print_message(self, message: str, file: Optional[SupportsWrite[str]] = None) -> None:
         if message:
@@ -278,59 +217,17 @@ def _step(args: argparse.Namespace, out) -> int:
     return _write_files(root, args, out, TerminalWriter(sys.stderr))
 
 
-QUIZ_HELP = ("type each gradient (a number, or arithmetic such as 1 - 0.5**2); "
-             "Enter shows it; q stops")
-
-
 def _quiz(root, args: argparse.Namespace, out) -> int:
+    """``--quiz``: engine.cli_quiz asks for every gradient; then the files are written."""
     from .quiz import Quiz
     try:
         quiz = Quiz(root)
     except ValueError as e:
         raise UsageError(str(e)) from None
-    root_name = quiz.questions[0].name if quiz.questions else "out"
-    print(f"\nquiz: work out ∂{root_name}/∂x for every node x, from the output back to the inputs.",
-          file=out)
-    print(f"  ({QUIZ_HELP})", file=out)
-    echo = sys.stdin is None or not sys.stdin.isatty()  # scripted answers: show them in the transcript
-    for question in quiz.questions:
-        claimed = _read_answer(f"\n{question.name}.grad = ? ", out, echo)
-        if claimed == "q":
-            print("(stopped)", file=out)
-            break
-        print(str(quiz.answer(question, claimed)), file=out)
-    print("", file=out)
-    print("\n".join(quiz.summary_lines()), file=out)
+    ask_all(quiz, out)
     if args.svg or args.html:
         root.backward()  # the drawings show the right grads
     return _write_files(root, args, out, TerminalWriter(sys.stderr))
-
-
-def _read_answer(prompt: str, out, echo: bool):
-    """One answer: a float, None (show me), or "q" (stop; also at the end of the input)."""
-    while True:
-        print(prompt, end="", file=out, flush=True)
-        try:
-            line = sys.stdin.readline() if sys.stdin is not None else ""
-        except (EOFError, OSError):
-            line = ""
-        if not line:
-            print("(end of input)" if echo else "", file=out)
-            return "q"
-        text = line.strip()
-        if echo:
-            print(text, file=out)
-        if text.lower() in ("q", "quit"):
-            return "q"
-        if not text:
-            return None
-        try:
-            number = parse_expression(text, {}).data
-        except (ValueError, TypeError, SyntaxError):
-            number = math.nan
-        if math.isfinite(number):
-            return number
-        print(f"  {text!r} is not a number: {QUIZ_HELP}", file=out)
 
 
 def _ask(out) -> str:

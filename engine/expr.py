@@ -119,7 +119,6 @@ def _leaves(values: Mapping) -> dict:
     return leaves
 
 
-
 class _Builder:
     """The whitelist walker: each accepted AST node becomes a number or a Value."""
 

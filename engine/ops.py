@@ -36,6 +36,7 @@ from typing import Any
 from . import numeric as num
 from .op import RULES, Expression, Formula, Maths, Op, register
 
+
 def _rule(name: str, symbol: str, forward: Maths, local: Maths, expression: Expression,
           formula: Formula, **kw: Any) -> Op:
     return register(Op(name, symbol, forward, local, expression, formula, **kw))
