@@ -28,7 +28,7 @@ private, reproducible stream.
 from __future__ import annotations
 
 import random
-from typing import List, Optional, Sequence, Union, cast
+from typing import List, Optional, Sequence, Tuple, Union, cast
 
 from engine import Value, dot
 from engine.value import lift
@@ -109,7 +109,7 @@ class Neuron(Module):
         self.b = Value(0.0, label="b") if bias else None
         # Provenance: the labels this neuron gives its pre-activation and activation
         # nodes (a Layer or MLP prefixes them, as it does the parameters' labels).
-        self._tags = ("z", "a")
+        self._tags: Tuple[str, ...] = ("z", "a")
 
     def __call__(self, x: Inputs) -> Value:
         return self._fire(_lift_inputs(x, self.nin, "Neuron"))
@@ -143,8 +143,7 @@ def _relabel(module: Module, prefix: str) -> None:
         p.label = f"{prefix}.{p.label}"
     for _, m in module.named_modules():  # provenance of the computed nodes too
         if isinstance(m, Neuron):
-            z, a = m._tags
-            m._tags = (f"{prefix}.{z}", f"{prefix}.{a}")
+            m._tags = tuple(f"{prefix}.{t}" for t in m._tags)
 
 
 class Layer(Module):
