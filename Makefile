@@ -36,12 +36,13 @@ system:
 
 # The venv is rebuilt only when pyproject.toml changes, so re-running is fast.
 # torch is pinned to the CPU wheel first so the `torch` extra installs nothing bigger.
+# -qq: errors still show; setuptools' note that an editable install is editable does not.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "chainrule needs Python >= 3.10")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "torch==2.13.0" || echo "torch CPU wheel unavailable: torch cross-checks will skip"
-	$(PY) -m pip install -q -e ".[all]" || $(PY) -m pip install -q -e ".[plot,progress,notebook,browser,digits,fast,bench,test]"
+	$(PY) -m pip install -qq -e ".[all]" || $(PY) -m pip install -qq -e ".[plot,progress,notebook,browser,digits,fast,bench,test]"
 	touch $(STAMP)
 
 clean:
