@@ -248,6 +248,19 @@ def show_step_problems() -> None:
               f"→ give {wanted}")
 
 
+def _step_mistake(node, upstream: float, expected: dict, claimed: dict, tol: float) -> Optional[str]:
+    """The first catalogued mistake whose step at ``node`` gives every claimed number, or None."""
+    for key, mistake in MISTAKES.items():
+        if node.op.name not in mistake.locals and mistake.chain:
+            continue  # this catalogued mistake changes nothing at this node
+        variant = {u.label: loc * upstream if mistake.chain else loc
+                   for u, loc in zip(node.inputs, mistake.local(node))}
+        if all(close(claimed[n], variant[n], tol, 1e-6) for n in claimed) and \
+                not all(close(variant[n], expected[n], tol, 1e-6) for n in claimed):
+            return key
+    return None
+
+
 @_checker(EX3)
 def check_one_step(answers: Any) -> Result:
     """Grade ``answers = {1: {"a": ..., "b": ...}, 2: {...}, ...}``: each input's grad for each node."""
@@ -282,17 +295,7 @@ def check_one_step(answers: Any) -> Result:
             pending += not complete
             lines.append(f"{k}. {_forward_text(node)}: " + ("✓" if complete else "not answered yet"))
             continue
-        found = None
-        for key, mistake in MISTAKES.items():
-            if node.op.name not in mistake.locals and mistake.chain:
-                continue  # this catalogued mistake changes nothing at this node
-            wrong_locals = mistake.local(node)
-            variant = {u.label: loc * upstream if mistake.chain else loc
-                       for u, loc in zip(node.inputs, wrong_locals)}
-            if all(close(claimed[n], variant[n], tol, 1e-6) for n in claimed) and \
-                    not all(close(variant[n], expected[n], tol, 1e-6) for n in claimed):
-                found = key
-                break
+        found = _step_mistake(node, upstream, expected, claimed, tol)
         bad = [n for n in claimed if not close(claimed[n], expected[n], tol, 1e-6)]
         detail = ", ".join(f"∂L/∂{n}: expected {fmt(expected[n])}, got {fmt(claimed[n])}" for n in bad)
         lines.append(f"{k}. {_forward_text(node)}: ✗ {detail}" + (f" — {found}" if found else ""))
