@@ -1,0 +1,1 @@
+"""The drawing code of the longer walkthroughs, one module each, so a walkthrough file reads as its steps."""
