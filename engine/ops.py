@@ -1,14 +1,8 @@
 """The rule table: everything the engine knows about each operation, in one place.
 
-Each op is an :class:`Op` holding its maths, written once over a number
-interface ``F`` (see :mod:`engine.evaluators`): ``forward(F, x, attr)`` gives
-the output from the tuple of inputs ``x``, and ``local(F, x, out, attr)`` the
-local derivative of the output with respect to each ordered input. The same
-two functions compute floats for the eager engine, Values for derivatives of
-derivatives, Python source for traced replay and NumPy arrays for vectorised
-replay. Beside the maths sit the symbol drawn in diagrams and the formula text
-shown when stepping through backpropagation (checked against the maths by a
-property test).
+Each op is an :class:`Op` (see :mod:`engine.op`): its maths, written once over
+a number interface ``F``, the symbol drawn in diagrams and the formula text shown
+when stepping (checked against the maths by a property test).
 
 Formula templates use ``{0}``, ``{1}``, ... for the names of the inputs,
 ``{out}`` for the output and ``{attr}`` for the op's setting (the exponent of

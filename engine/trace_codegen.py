@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from .evaluators import CODE_NAMESPACE, Code, literal
+from .evaluators import CODE_NAMESPACE, Code, literal, run_generated
 from .ops import RULES, Op
 from .recording import Recording
 from .value import Value, as_real
@@ -200,7 +200,7 @@ class _Codegen:
     def compile(self, backward: bool) -> Callable:
         """The replay function, compiled."""
         namespace = self.namespace
-        exec(compile(self.source(backward), "<engine.trace>", "exec"), namespace)  # noqa: S102 - see the security note above
+        run_generated(self.source(backward), "<engine.trace>", namespace)  # see the security note above
         return namespace.pop("replay")
 
 

@@ -275,3 +275,14 @@ def test_junk_arguments_raise_only_type_value_or_os_errors(name, x, y):
         pass
     assert "junk_op" not in engine.RULES
 
+
+
+def test_generated_code_with_a_quote_comment_or_escape_is_never_run():
+    from engine.evaluators import run_generated
+    namespace = {}
+    for source in ['x = "text"\n', "x = 1  # note\n", "x = 1; y = 2\n", "x = '\\x41'\n", "@f\ndef g(): pass\n"]:
+        with pytest.raises(ValueError, match="refusing to run generated code"):
+            run_generated(source, "<test>", namespace)
+    assert "x" not in namespace
+    run_generated("x = (1.5 * 2.0)\n", "<test>", namespace)
+    assert namespace["x"] == 3.0
