@@ -106,16 +106,11 @@ def quiz_data(root: "Value", order: list, *, start: bool = False) -> Optional[di
     """The page's quiz (see :mod:`engine.quiz`): every question with its answer, the worked
     sum and each catalogued mistake's number; None for a graph too big to quiz."""
     from .mistakes import MISTAKES
-    from .quiz import MAX_QUESTIONS, Quiz
-    if sum(1 for v in order if v.requires_grad) > MAX_QUESTIONS:
-        if start:
-            raise ValueError(f"a quiz asks for at most {MAX_QUESTIONS} gradients; this graph has "
-                             f"{sum(1 for v in order if v.requires_grad)}: quiz a smaller expression")
-        return None
+    from .quiz import Quiz
     index = {v: k for k, v in enumerate(order)}
     try:
-        quiz = Quiz(root)
-    except ValueError:  # a nan or infinite grad: no quiz for this page
+        quiz = Quiz(root, order=order)
+    except ValueError:  # too many gradients, or a nan / infinite one: no quiz for this page
         if start:
             raise
         return None
