@@ -11,14 +11,14 @@ from __future__ import annotations
 import math
 import random
 import time
-from pathlib import Path
 from typing import Callable, Optional
 
 import engine
 from engine import no_grad
 from nn import MLP, Adam, softmax, train_test_split
 from demos import _plots
-from demos._common import one_hot, progress, pyplot, say
+from demos._common import one_hot, progress, say
+from demos._figures.digits import image, plot_confusion, plot_curves, plot_examples, plot_mistakes
 from demos._lesson import Lesson
 
 NAME = "digits"
@@ -51,95 +51,6 @@ def load() -> tuple[list[list[float]], list[int]]:
     digits = load_digits()
     X = [[v / 16.0 for v in row] for row in digits.data.tolist()]
     return X, [int(t) for t in digits.target.tolist()]
-
-
-# %% [markdown]
-# ## Drawing helpers
-#
-# Four pictures come out of this walkthrough: a few digits as the network sees
-# them, the learning curves, the confusion matrix, and the test digits the
-# network got wrong. The functions that draw them come first, so that each step
-# below can show its picture as soon as it has the numbers.
-
-
-# %%
-def _a(digit: int) -> str:
-    """The digit with its article, as read aloud: 'an 8', 'a 3'."""
-    return f"an {digit}" if digit == 8 else f"a {digit}"
-
-
-def image(x: list[float]) -> list[list[float]]:
-    """A flat 64-pixel row as an 8 x 8 grid."""
-    return [x[r * 8:(r + 1) * 8] for r in range(8)]
-
-
-def plot_examples(X: list, y: list[int], out: Path, count: int = 30) -> Path:
-    """The first ``count`` digits of the dataset with their labels."""
-    plt = pyplot()
-    rows = 3 if count >= 30 else 1
-    cols = (count + rows - 1) // rows
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.9 + 0.4, rows * 0.95 + 0.45),
-                             squeeze=False, layout="constrained")
-    for ax, x, t in zip(axes.flat, X, y):
-        ax.imshow(image(x), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(str(t), fontsize=10)
-        ax.axis("off")
-    return _plots.save(fig, out, "examples.png", title="Handwritten digits: 64 numbers each")
-
-
-def plot_curves(record: dict, out: Path) -> Path:
-    """Training loss and test accuracy per epoch."""
-    fig, (left, right) = _plots.figure(2, size=(5.2, 3.8))
-    _plots.curves(left, {"training loss": record["loss"]}, title="Cross-entropy (training)",
-                  xlabel="epoch", start=1, log=True)
-    _plots.curves(right, {"test accuracy": [100 * a for a in record["test_accuracy"]]},
-                  title="Accuracy on unseen digits", xlabel="epoch", ylabel="accuracy (%)",
-                  start=1)
-    right.axhline(95, color="#999999", linestyle=":", linewidth=1.2, label="95% target")
-    right.legend(fontsize=9)
-    return _plots.save(fig, out, "training.png", title="Learning the digits")
-
-
-def plot_confusion(table: list[list[int]], out: Path) -> Path:
-    """The confusion matrix as a heat map with every count written in."""
-    fig, (ax,) = _plots.figure(1, size=(6.0, 5.4))
-    image_ = ax.imshow(table, cmap="Blues")
-    top = max(max(row) for row in table)
-    for t in range(10):
-        for p in range(10):
-            if table[t][p]:
-                ax.text(p, t, str(table[t][p]), ha="center", va="center", fontsize=9,
-                        color="white" if table[t][p] > top / 2 else "black",
-                        fontweight="bold" if t != p else "normal")
-    ax.set_xticks(range(10))
-    ax.set_yticks(range(10))
-    ax.set_xlabel("predicted digit")
-    ax.set_ylabel("true digit")
-    fig.colorbar(image_, ax=ax, fraction=0.046, pad=0.04, label="test digits")
-    right = sum(table[i][i] for i in range(10))
-    total = sum(map(sum, table))
-    ax.set_title(f"Confusion matrix: {right} of {total} test digits right")
-    return _plots.save(fig, out, "confusion_matrix.png")
-
-
-def plot_mistakes(X: list, y: list[int], predictions: list[tuple[int, float]], out: Path,
-                  limit: int = 24) -> Path:
-    """The misclassified test digits, with the true and the predicted label."""
-    wrong = [i for i, ((p, _), t) in enumerate(zip(predictions, y)) if p != t][:limit]
-    plt = pyplot()
-    cols = 8
-    rows = max(1, (len(wrong) + cols - 1) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.25, rows * 1.55 + 0.5),
-                             squeeze=False, layout="constrained")
-    for ax in axes.flat:
-        ax.axis("off")
-    for ax, i in zip(axes.flat, wrong):
-        p, prob = predictions[i]
-        ax.imshow(image(X[i]), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(f"{y[i]} → {p} ({prob:.0%})", fontsize=9, color="#B2182B")
-    title = (f"Test digits it got wrong: true → predicted (confidence), "
-             f"{len(wrong)} shown" if wrong else "No test digit was misclassified")
-    return _plots.save(fig, out, "mistakes.png", title=title)
 
 
 # %% [markdown]
@@ -396,6 +307,11 @@ def confusion(predictions: list[tuple[int, float]], y: list[int]) -> list[list[i
     for (p, _), t in zip(predictions, y):
         table[t][p] += 1
     return table
+
+
+def _a(digit: int) -> str:
+    """The digit with its article, as read aloud: 'an 8', 'a 3'."""
+    return f"an {digit}" if digit == 8 else f"a {digit}"
 
 
 # %% [markdown]
