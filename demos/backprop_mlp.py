@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import engine
 from nn import MLP
 from nn.data import make_moons
 from nn.losses import hinge_loss
-from demos import _plots
-from demos._common import linspace, progress, say
+from demos._common import progress, say
+from demos._figures.backprop_mlp import plot_boundaries, plot_slopes, plot_training
 from demos._lesson import Lesson
 
 ORDER = 6
@@ -201,71 +200,6 @@ def train(model: MLP, X: list, signs: list[float], steps: int, snapshot_at: tupl
 
 
 # %% [markdown]
-# ## The pictures, as functions
-#
-# The loss as one parameter moves (with backward's tangent on it), the loss and
-# accuracy over the steps, and the decision regions (the plane coloured by the
-# predicted class) at a few moments of training.
-
-# %%
-def plot_training(run: Training, out: Path) -> Path:
-    """Loss and training accuracy over the steps, side by side."""
-    fig, (left, right) = _plots.figure(2, size=(5.4, 3.8))
-    _plots.curves(left, {"hinge loss + L2": run.losses}, title="Loss", log=True)
-    _plots.curves(right, {"training accuracy": [100 * a for a in run.accuracies]},
-                  title="Accuracy", ylabel="accuracy (%)")
-    right.set_ylim(40, 102)
-    return _plots.save(fig, out, "training.png", title="Gradient descent on the moons")
-
-
-def plot_boundaries(model: MLP, X: list, y: list[int], run: Training, out: Path,
-                    steps: int) -> Path:
-    """Decision regions at each snapshot of the parameters."""
-    params = model.parameters()
-    final = [p.data for p in params]
-    moments = sorted(run.snapshots)
-    fig, axes = _plots.regions_figure(len(moments), X)
-    for ax, step in zip(axes, moments):
-        for p, value in zip(params, run.snapshots[step]):
-            p.data = value
-        _plots.decision_regions(ax, model, X, y, steps=steps, title=f"after {step} steps",
-                                legend=step == moments[0])
-    for p, value in zip(params, final):
-        p.data = value
-    return _plots.save(fig, out, "decision_boundary.png",
-                       title="The decision boundary bends around the moons")
-
-
-def plot_slopes(model: MLP, X: list, signs: list[float], rows: list[GradRow], out: Path,
-                width: float = 0.5, points: int = 41) -> Path:
-    """For a few parameters: the loss as that one parameter moves, and backward's tangent."""
-    params = {p.label: p for p in model.parameters()}
-    fig, axes = _plots.figure(len(rows), size=(3.6, 3.3))
-    for ax, row in zip(axes, rows):
-        p = params[row.name]
-        centre, base = p.data, loss_and_accuracy(model, X, signs)[0].data
-        offsets = linspace(-width, width, points)
-        with engine.no_grad():
-            values = []
-            for d in offsets:
-                p.data = centre + d
-                values.append(loss_and_accuracy(model, X, signs)[0].data)
-        p.data = centre
-        ax.plot([centre + d for d in offsets], values, color=_plots.LINE_COLOURS[0],
-                linewidth=2.4, label="loss as p moves")
-        ax.plot([centre + d for d in offsets], [base + row.analytic * d for d in offsets], "--",
-                color=_plots.LINE_COLOURS[1], linewidth=1.6,
-                label=f"tangent, slope = p.grad = {row.analytic:.3g}")
-        ax.plot([centre], [base], "o", color="black", markersize=4)
-        ax.set_xlabel(f"value of {row.name}")
-        ax.set_ylabel("loss")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8)
-    return _plots.save(fig, out, "gradient_slopes.png",
-                       title="A gradient is the slope of the loss along one parameter")
-
-
-# %% [markdown]
 # ## Step 1: the moons
 #
 # We draw the points (40 in quick mode, 100 otherwise) and turn their classes into
@@ -350,10 +284,11 @@ def gradient_check(run):
 @lesson.step
 def slopes(run):
     """Draw the loss along three single parameters, with backward's tangent."""
+    model, X, signs = run.notes["model"], run.notes["X"], run.notes["signs"]
     rows = run.result["gradients"][:3]
     for r in rows:
         print(f"  {r.name}: slope of the tangent = p.grad = {r.analytic:+.4f}")
-    run.keep(plot_slopes(run.notes["model"], run.notes["X"], run.notes["signs"], rows, run.out,
+    run.keep(plot_slopes(model, rows, lambda: loss_and_accuracy(model, X, signs)[0].data, run.out,
                          points=15 if run.quick else 41))
 
 
