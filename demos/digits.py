@@ -14,10 +14,9 @@ import time
 from typing import Callable, Optional
 
 import engine
-from engine import no_grad
-from nn import MLP, Adam, softmax, train_test_split
-from demos import _plots
+from nn import MLP, Adam, train_test_split
 from demos._common import one_hot, progress, say
+from demos._digits_scoring import _a, accuracy_of, confusion, predict
 from demos._figures.digits import image, plot_confusion, plot_curves, plot_examples, plot_mistakes
 from demos._lesson import Lesson
 
@@ -283,35 +282,6 @@ def train(model: MLP, X: list, y: list[int], Xtest: list, ytest: list[int], *, e
     if hasattr(ticks, "close"):
         ticks.close()
     return record
-
-
-def predict(model: MLP, X: list) -> list[tuple[int, float]]:
-    """Each row's predicted digit and the probability the model gives it."""
-    out = []
-    with no_grad():
-        for x in X:
-            probs = [p.data for p in softmax(model(x))]
-            best = max(range(10), key=probs.__getitem__)
-            out.append((best, probs[best]))
-    return out
-
-
-def accuracy_of(predictions: list[tuple[int, float]], y: list[int]) -> float:
-    """Fraction of predictions equal to the labels."""
-    return _plots.accuracy_of([digit for digit, _ in predictions], y)
-
-
-def confusion(predictions: list[tuple[int, float]], y: list[int]) -> list[list[int]]:
-    """10 x 10 counts: row = true digit, column = predicted digit."""
-    table = [[0] * 10 for _ in range(10)]
-    for (p, _), t in zip(predictions, y):
-        table[t][p] += 1
-    return table
-
-
-def _a(digit: int) -> str:
-    """The digit with its article, as read aloud: 'an 8', 'a 3'."""
-    return f"an {digit}" if digit == 8 else f"a {digit}"
 
 
 # %% [markdown]
